@@ -1,0 +1,207 @@
+"""Settings from FAIRHEAT_* environment variables, read once inside load_settings().
+
+Nothing else in the code base reads the environment. A bad value stops start-up with one line
+that names the variable, so an operator at 3 a.m. knows what to fix.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from config.jurisdictions import JURISDICTIONS, Jurisdiction, Rule
+
+SUPPORTED_LANGUAGES = ("fi", "sv", "en", "pl")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    database_url: str
+    secret_key: str
+    jurisdiction: Jurisdiction
+    timezone: str
+    languages: tuple[str, ...]
+    default_language: str
+    public_base_url: str
+    utility_name: str
+    customers_served: int
+    planned_notice_lead_days: int
+    ratelimit_storage_url: str
+    login_rate_limit: str
+    run_scheduler: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def planned_notice_lead(self) -> Rule:
+        base = self.jurisdiction.planned_notice_lead
+        if base.value == self.planned_notice_lead_days:
+            return base
+        return replace(
+            base,
+            value=self.planned_notice_lead_days,
+            source=f"FAIRHEAT_PLANNED_NOTICE_LEAD_DAYS (utility setting; default: {base.source})",
+            confidence="policy",
+        )
+
+    def flask_config(self) -> dict[str, Any]:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(self.database_url),
+            "BABEL_DEFAULT_LOCALE": self.default_language,
+            "BABEL_DEFAULT_TIMEZONE": self.timezone,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url,
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.env == "production",
+            "FAIRHEAT": self,
+        }
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+def _get(environ: Mapping[str, str], name: str, default: str) -> str:
+    value = environ.get(name)
+    return default if value is None or value.strip() == "" else value.strip()
+
+
+def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = _get(environ, name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = _get(environ, name, "1" if default else "0").lower()
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _secret_key(environ: Mapping[str, str], env: str, instance_path: Path) -> str:
+    key = _get(environ, "FAIRHEAT_SECRET_KEY", "")
+    if key:
+        if env == "production" and len(key) < 32:
+            raise SettingsError("FAIRHEAT_SECRET_KEY must be at least 32 characters in production")
+        return key
+    if env == "production":
+        raise SettingsError("FAIRHEAT_SECRET_KEY is required when FAIRHEAT_ENV=production")
+    # Development: generate once and keep it in instance/ so sessions survive restarts.
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, instance_path: Path | str = "instance"
+) -> Settings:
+    """Read and validate every FAIRHEAT_* setting; raise SettingsError naming the bad one."""
+    environ = os.environ if environ is None else environ
+    instance_path = Path(instance_path)
+
+    env = _get(environ, "FAIRHEAT_ENV", "development").lower()
+    if env not in {"development", "production", "test"}:
+        raise SettingsError(f"FAIRHEAT_ENV must be development, production or test, got {env!r}")
+
+    default_db = f"sqlite:///{(instance_path / 'fairheat.sqlite3').resolve()}"
+    database_url = _get(environ, "FAIRHEAT_DATABASE_URL", default_db)
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    if not database_url.startswith(("sqlite:", "postgresql+psycopg:")):
+        raise SettingsError(
+            "FAIRHEAT_DATABASE_URL must be a sqlite:/// or postgresql:// URL, "
+            f"got {database_url.split(':', 1)[0]!r}"
+        )
+
+    code = _get(environ, "FAIRHEAT_JURISDICTION", "FI").upper()
+    if code not in JURISDICTIONS:
+        raise SettingsError(
+            f"FAIRHEAT_JURISDICTION must be one of {', '.join(JURISDICTIONS)}, got {code!r}"
+        )
+    jurisdiction = JURISDICTIONS[code]
+
+    timezone = _get(environ, "FAIRHEAT_TIMEZONE", jurisdiction.timezone)
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"FAIRHEAT_TIMEZONE is not a known time zone: {timezone!r}") from None
+
+    languages = tuple(
+        part.strip().lower()
+        for part in _get(environ, "FAIRHEAT_LANGUAGES", ",".join(SUPPORTED_LANGUAGES)).split(",")
+        if part.strip()
+    )
+    unknown = [lang for lang in languages if lang not in SUPPORTED_LANGUAGES]
+    if unknown or not languages:
+        raise SettingsError(
+            f"FAIRHEAT_LANGUAGES must list some of {', '.join(SUPPORTED_LANGUAGES)}, "
+            f"got {', '.join(unknown) or 'nothing'}"
+        )
+    if len(set(languages)) != len(languages):
+        raise SettingsError("FAIRHEAT_LANGUAGES lists a language twice")
+    fallback = "pl" if code == "PL" else "fi"
+    default_language = _get(environ, "FAIRHEAT_DEFAULT_LANGUAGE", "").lower()
+    if default_language and default_language not in languages:
+        raise SettingsError(
+            "FAIRHEAT_DEFAULT_LANGUAGE must be one of FAIRHEAT_LANGUAGES "
+            f"({', '.join(languages)}), got {default_language!r}"
+        )
+    if not default_language:
+        default_language = fallback if fallback in languages else languages[0]
+
+    public_base_url = _get(environ, "FAIRHEAT_PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    if not public_base_url.startswith(("http://", "https://")):
+        raise SettingsError(
+            f"FAIRHEAT_PUBLIC_BASE_URL must start with http:// or https://, got {public_base_url!r}"
+        )
+
+    return Settings(
+        env=env,
+        database_url=database_url,
+        secret_key=_secret_key(environ, env, instance_path),
+        jurisdiction=jurisdiction,
+        timezone=timezone,
+        languages=languages,
+        default_language=default_language,
+        public_base_url=public_base_url,
+        utility_name=_get(environ, "FAIRHEAT_UTILITY_NAME", "Lämpö Oy"),
+        customers_served=_int(environ, "FAIRHEAT_CUSTOMERS_SERVED", 10_000, minimum=1),
+        planned_notice_lead_days=_int(
+            environ,
+            "FAIRHEAT_PLANNED_NOTICE_LEAD_DAYS",
+            jurisdiction.planned_notice_lead.value,
+            minimum=0,
+        ),
+        ratelimit_storage_url=_get(environ, "FAIRHEAT_RATELIMIT_STORAGE_URL", "memory://"),
+        login_rate_limit=_get(environ, "FAIRHEAT_LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
+        run_scheduler=_bool(environ, "FAIRHEAT_RUN_SCHEDULER", False),
+    )

@@ -1,0 +1,26 @@
+"""What the utility sends out: interruption notices on the web, in feeds and (later) by SMS.
+
+Other domains may call the functions exported here, never the models or internals.
+"""
+
+from notifications.services import (
+    cancel_outage,
+    create_outage,
+    get_outage,
+    list_outages,
+    lookup_address,
+    publish_outage,
+    restore_outage,
+    update_outage,
+)
+
+__all__ = [
+    "cancel_outage",
+    "create_outage",
+    "get_outage",
+    "list_outages",
+    "lookup_address",
+    "publish_outage",
+    "restore_outage",
+    "update_outage",
+]

@@ -1,0 +1,27 @@
+"""HTTP entry points of the notifications domain: public pages and feeds, back office, JSON API."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from notifications import texts
+
+
+def register(app: Flask) -> None:
+    from notifications.routes import api, feeds, public, staff
+    from service.extensions import csrf
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(staff.bp)
+    api.register(app)
+    csrf.exempt(api.bp)
+    csrf.exempt(api.public_bp)
+    app.jinja_env.globals.update(
+        kind_label=texts.kind_label,
+        impact_label=texts.impact_label,
+        cause_label=texts.cause_label,
+        status_label=texts.status_label,
+        parity_label=texts.parity_label,
+        compose_notice=texts.compose_notice,
+    )

@@ -1,0 +1,21 @@
+"""Language-neutral feeds: iCalendar of planned interruptions and CAP 1.2 per outage."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from notifications import services
+from notifications.feeds import cap_alert, icalendar_feed
+from notifications.routes.caching import cacheable
+
+bp = Blueprint("feeds", __name__)
+
+
+@bp.get("/outages.ics")
+def ics() -> Response:
+    return cacheable(icalendar_feed(services.planned_for_calendar()), "text/calendar")
+
+
+@bp.get("/outages/<int:outage_id>.cap.xml")
+def cap(outage_id: int) -> Response:
+    return cacheable(cap_alert(services.get_outage(outage_id)), "application/cap+xml")

@@ -1,0 +1,93 @@
+"""Public pages under /<lang>/: current and upcoming interruptions, address search, archive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, g, render_template, request
+
+from notifications import services
+from notifications.routes.caching import cacheable
+from notifications.schemas import LookupQuerySchema
+from service import i18n
+from service.errors import ValidationFailed, flatten_errors
+from service.validation import load_or_fail
+
+bp = Blueprint("outages", __name__, url_prefix="/<lang>", template_folder="../templates")
+
+ARCHIVE_PAGE_SIZE = 20
+
+
+@bp.url_value_preprocessor
+def pull_lang(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    lang = (values or {}).pop("lang", None)
+    if lang not in i18n.languages():
+        abort(404)
+    g.lang = lang
+
+
+@bp.url_defaults
+def add_lang(endpoint: str, values: dict[str, Any]) -> None:
+    if "lang" not in values and g.get("lang"):
+        values["lang"] = g.lang
+
+
+def _page(template: str, **context: Any) -> Response:
+    return cacheable(render_template(template, **context))
+
+
+@bp.get("/")
+def index() -> Response:
+    return _page(
+        "outages/index.html",
+        active=services.list_outages(status="active"),
+        upcoming=services.list_outages(status="upcoming"),
+        query={},
+        errors={},
+    )
+
+
+@bp.get("/lookup")
+def lookup() -> Response | tuple[str, int]:
+    """Is my address affected? Works as a plain GET form, without JavaScript."""
+    query = {k: v for k, v in request.args.items() if k in ("postcode", "street", "number")}
+    try:
+        data = load_or_fail(LookupQuerySchema(), query)
+    except ValidationFailed as error:
+        page = render_template(
+            "outages/index.html",
+            active=services.list_outages(status="active"),
+            upcoming=services.list_outages(status="upcoming"),
+            query=query,
+            errors=flatten_errors(error.errors),
+        )
+        return page, 422
+    result = services.lookup_address(data["postcode"], data.get("street"), data.get("number"))
+    return _page("outages/lookup.html", result=result, query=query)
+
+
+@bp.get("/outages/<int:outage_id>")
+def detail(outage_id: int) -> Response:
+    return _page("outages/detail.html", outage=services.get_outage(outage_id))
+
+
+@bp.get("/archive")
+def archive() -> Response:
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    outages = services.list_outages(
+        status="past", limit=ARCHIVE_PAGE_SIZE + 1, offset=(page - 1) * ARCHIVE_PAGE_SIZE
+    )
+    return _page(
+        "outages/archive.html",
+        outages=outages[:ARCHIVE_PAGE_SIZE],
+        page=page,
+        has_next=len(outages) > ARCHIVE_PAGE_SIZE,
+    )
+
+
+@bp.get("/outages.atom")
+def atom() -> Response:
+    from notifications.feeds import atom_feed
+
+    body = atom_feed(services.recent_updates(), g.lang)
+    return cacheable(body, "application/atom+xml")

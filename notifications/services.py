@@ -1,0 +1,542 @@
+"""Outage notices: the rules, and the one transaction behind each staff action.
+
+Every change to a published notice creates a numbered OutageUpdate that keeps the text shown
+then, and an audit entry (before → after). Restore, cancel and a new restoration estimate are
+updates with a particular payload, so they follow exactly the same path and checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from notifications.areas import AddressRange, Match, best_match, house_number, street_key
+from notifications.lead_time import days_ahead, is_late
+from notifications.models import (
+    ENDED_OK,
+    FINISHED,
+    INITIAL_STATUS,
+    ONGOING,
+    STATUSES_BY_KIND,
+    TRANSITIONS,
+    Outage,
+    OutageArea,
+    OutageKind,
+    OutageStatus,
+    OutageUpdate,
+)
+from notifications.texts import compose_notice, status_label
+from service import audit
+from service.db import utcnow
+from service.errors import Conflict, NotFound, ValidationFailed
+from service.extensions import db
+
+# How far from now a start time may lie before it is treated as a typing mistake.
+_MAX_PAST = dt.timedelta(days=366)
+_MAX_FUTURE = dt.timedelta(days=2 * 366)
+_UNPLANNED_FUTURE_GRACE = dt.timedelta(hours=1)
+_CLOCK_SKEW = dt.timedelta(minutes=5)
+
+_EDITABLE = (
+    "impact",
+    "cause",
+    "starts_at",
+    "expected_end_at",
+    "ended_at",
+    "polygon",
+    "affected_buildings",
+    "texts",
+    "late_notice_reason",
+)
+
+
+def _settings() -> Any:
+    return current_app.config["FAIRHEAT"]
+
+
+def snapshot(outage: Outage) -> dict[str, Any]:
+    """The fields a change is measured against, as plain values (audit log, update history)."""
+    return audit._plain(
+        {
+            "kind": outage.kind,
+            "impact": outage.impact,
+            "cause": outage.cause,
+            "status": outage.status,
+            "starts_at": outage.starts_at,
+            "expected_end_at": outage.expected_end_at,
+            "ended_at": outage.ended_at,
+            "affected_buildings": outage.affected_buildings,
+            "polygon": outage.polygon,
+            "texts": dict(outage.texts or {}),
+            "late_notice_reason": outage.late_notice_reason,
+            "areas": [_area_dict(a) for a in outage.areas],
+        }
+    )
+
+
+def _area_dict(area: OutageArea) -> dict[str, Any]:
+    return {
+        "postcode": area.postcode,
+        "street": area.street,
+        "from_number": area.from_number,
+        "to_number": area.to_number,
+        "parity": area.parity.value,
+    }
+
+
+def _set_areas(outage: Outage, areas: list[Mapping[str, Any]]) -> None:
+    outage.areas = [
+        OutageArea(
+            position=i,
+            postcode=a["postcode"],
+            street=a.get("street"),
+            street_key=street_key(a.get("street")),
+            from_number=a.get("from_number"),
+            to_number=a.get("to_number"),
+            parity=a["parity"],
+        )
+        for i, a in enumerate(areas)
+    ]
+
+
+def _days(num: int) -> str:
+    return ngettext("%(num)d day", "%(num)d days", num)
+
+
+def _check(outage: Outage, now: dt.datetime, *, start_changed: bool) -> None:
+    """The rules that concern several fields at once; raises with every broken one."""
+    errors: dict[str, list[str]] = {}
+    if outage.status not in STATUSES_BY_KIND[outage.kind]:
+        errors["status"] = [_("This status does not apply to this kind of interruption.")]
+    if start_changed:
+        if outage.starts_at < now - _MAX_PAST or outage.starts_at > now + _MAX_FUTURE:
+            errors["starts_at"] = [_("Check the date: the start is more than a year away from today.")]
+        elif (
+            outage.kind == OutageKind.UNPLANNED
+            and outage.starts_at > now + _UNPLANNED_FUTURE_GRACE
+        ):
+            errors["starts_at"] = [_("An unplanned interruption cannot start in the future.")]
+    if outage.expected_end_at is not None and outage.expected_end_at <= outage.starts_at:
+        errors["expected_end_at"] = [_("The estimated restoration time must be after the start.")]
+    if outage.ended_at is not None:
+        if outage.ended_at < outage.starts_at:
+            errors["ended_at"] = [_("The end cannot be before the start.")]
+        elif outage.ended_at > now + _CLOCK_SKEW:
+            errors["ended_at"] = [_("The end cannot be in the future.")]
+        elif outage.status not in ENDED_OK:
+            errors["ended_at"] = [_("Only a completed or restored interruption has an end time.")]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _transition(outage: Outage, new: OutageStatus, now: dt.datetime) -> None:
+    if new == outage.status:
+        return
+    if new not in STATUSES_BY_KIND[outage.kind]:
+        raise ValidationFailed(
+            {"status": [_("This status does not apply to this kind of interruption.")]}
+        )
+    if new not in TRANSITIONS[outage.status]:
+        raise Conflict(
+            _(
+                "An interruption whose status is “%(current)s” cannot be changed to “%(new)s”.",
+                current=status_label(outage.status),
+                new=status_label(new),
+            )
+        )
+    outage.status = new
+    if new in ENDED_OK and outage.ended_at is None:
+        outage.ended_at = now
+
+
+def _publish(outage: Outage, now: dt.datetime) -> None:
+    conf = _settings()
+    outage.first_published_at = now
+    if outage.kind == OutageKind.PLANNED:
+        rule = conf.planned_notice_lead
+        outage.required_notice_days = rule.value
+        outage.notice_late = is_late(now, outage.starts_at, rule.value, conf.timezone)
+        if outage.notice_late and not outage.late_notice_reason:
+            given = max(days_ahead(now, outage.starts_at, conf.timezone), 0)
+            raise ValidationFailed(
+                {
+                    "late_notice_reason": [
+                        _(
+                            "This notice is late: the rule (%(source)s) asks for %(required)s "
+                            "before the start, and it gives %(given)s. Give the reason.",
+                            source=rule.source,
+                            required=_days(rule.value),
+                            given=_days(given),
+                        )
+                    ]
+                }
+            )
+    audit.record(
+        "outage.published",
+        "outage",
+        outage.id,
+        after={
+            "first_published_at": now,
+            "notice_late": outage.notice_late,
+            "required_notice_days": outage.required_notice_days,
+            "late_notice_reason": outage.late_notice_reason,
+        },
+    )
+    _add_update(outage, "published", {}, now)
+
+
+def _change_name(changed: Mapping[str, Any]) -> str:
+    if "status" in changed:
+        return "status"
+    if set(changed) == {"expected_end_at"}:
+        return "estimate"
+    return "edited"
+
+
+def _add_update(
+    outage: Outage, change: str, changes: Mapping[str, Any], now: dt.datetime
+) -> OutageUpdate:
+    last = db.session.scalar(
+        sa.select(sa.func.max(OutageUpdate.number)).where(OutageUpdate.outage_id == outage.id)
+    )
+    update = OutageUpdate(
+        outage_id=outage.id,
+        number=(last or 0) + 1,
+        created_at=now,
+        actor=audit.current_actor(),
+        change=change,
+        status=outage.status,
+        changes=dict(changes),
+        texts={lang: compose_notice(outage, lang).as_dict() for lang in _settings().languages},
+    )
+    db.session.add(update)
+    return update
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(
+            _("Someone else changed this interruption at the same time. Reload it and try again.")
+        ) from None
+
+
+def create_outage(data: Mapping[str, Any], *, now: dt.datetime | None = None) -> Outage:
+    """Create an outage from validated input; publish it at once when data['publish']."""
+    now = now or utcnow()
+    kind = data["kind"]
+    outage = Outage(
+        kind=kind,
+        status=data.get("status") or INITIAL_STATUS[kind],
+        impact=data["impact"],
+        cause=data["cause"],
+        starts_at=data["starts_at"],
+        expected_end_at=data.get("expected_end_at"),
+        ended_at=data.get("ended_at"),
+        affected_buildings=data.get("affected_buildings"),
+        polygon=data.get("polygon"),
+        texts={k: v for k, v in (data.get("texts") or {}).items() if v},
+        late_notice_reason=data.get("late_notice_reason"),
+        created_at=now,
+        updated_at=now,
+        created_by=audit.current_actor(),
+    )
+    _set_areas(outage, data["areas"])
+    try:
+        _check(outage, now, start_changed=True)
+        db.session.add(outage)
+        db.session.flush()
+        audit.record("outage.created", "outage", outage.id, after=snapshot(outage))
+        if data.get("publish"):
+            _publish(outage, now)
+    except Exception:
+        db.session.rollback()
+        raise
+    _commit()
+    return outage
+
+
+def update_outage(
+    outage_id: int,
+    data: Mapping[str, Any],
+    *,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Outage:
+    """Apply a partial change (PATCH, staff edit, restore, cancel, new estimate)."""
+    now = now or utcnow()
+    outage = _get(outage_id, public=False)
+    try:
+        if expected_version is not None and expected_version != outage.version:
+            raise Conflict(
+                _("Someone else changed this interruption at the same time. Reload it and try again.")
+            )
+        if "kind" in data and data["kind"] != outage.kind:
+            raise ValidationFailed(
+                {"kind": [_("The kind cannot be changed. Cancel this notice and create a new one.")]}
+            )
+        before = snapshot(outage)
+        for name in _EDITABLE:
+            if name in data:
+                value = data[name]
+                if name == "texts":
+                    value = {k: v for k, v in (value or {}).items() if v}
+                setattr(outage, name, value)
+        if "areas" in data:
+            _set_areas(outage, data["areas"])
+        if "status" in data and data["status"] is not None:
+            _transition(outage, data["status"], now)
+        _check(outage, now, start_changed=before["starts_at"] != snapshot(outage)["starts_at"])
+        old, new = audit.changes(before, snapshot(outage))
+        publish = bool(data.get("publish")) and not outage.published
+        if old or new:
+            outage.updated_at = now
+            audit.record("outage.updated", "outage", outage.id, before=old, after=new)
+            if outage.published:
+                changes = {k: [old.get(k), new[k]] for k in new}
+                _add_update(outage, _change_name(new), changes, now)
+        if publish:
+            _publish(outage, now)
+    except Exception:
+        db.session.rollback()
+        raise
+    _commit()
+    return outage
+
+
+def publish_outage(outage_id: int, late_notice_reason: str | None = None) -> Outage:
+    data: dict[str, Any] = {"publish": True}
+    if late_notice_reason:
+        data["late_notice_reason"] = late_notice_reason
+    return update_outage(outage_id, data)
+
+
+def restore_outage(outage_id: int, ended_at: dt.datetime | None = None) -> Outage:
+    """Planned: completed; unplanned: restored. The end time defaults to now."""
+    outage = _get(outage_id, public=False)
+    target = OutageStatus.COMPLETED if outage.kind == OutageKind.PLANNED else OutageStatus.RESTORED
+    data: dict[str, Any] = {"status": target}
+    if ended_at is not None:
+        data["ended_at"] = ended_at
+    return update_outage(outage_id, data)
+
+
+def cancel_outage(outage_id: int) -> Outage:
+    return update_outage(outage_id, {"status": OutageStatus.CANCELLED})
+
+
+def _get(outage_id: int, *, public: bool, with_updates: bool = False) -> Outage:
+    query = sa.select(Outage).where(Outage.id == outage_id)
+    if public:
+        query = query.where(Outage.first_published_at.is_not(None))
+    if with_updates:
+        query = query.options(selectinload(Outage.updates))
+    outage = db.session.scalar(query)
+    if outage is None:
+        raise NotFound(_("There is no interruption notice with this number."))
+    return outage
+
+
+def get_outage(outage_id: int, *, public: bool = True) -> Outage:
+    """One outage with its update history; unpublished drafts only for staff."""
+    return _get(outage_id, public=public, with_updates=True)
+
+
+def _status_clause(status: str, now: dt.datetime) -> sa.ColumnElement[bool]:
+    if status == "active":
+        return sa.or_(
+            Outage.status.in_(ONGOING),
+            sa.and_(Outage.status == OutageStatus.SCHEDULED, Outage.starts_at <= now),
+        )
+    if status == "upcoming":
+        return sa.and_(Outage.status == OutageStatus.SCHEDULED, Outage.starts_at > now)
+    return Outage.status.in_(FINISHED)
+
+
+def list_outages(
+    *,
+    status: str | None = None,
+    postcode: str | None = None,
+    street: str | None = None,
+    number: str | None = None,
+    public: bool = True,
+    now: dt.datetime | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Outage]:
+    """Outages by state (active | upcoming | past) and, when given, by address."""
+    now = now or utcnow()
+    query = sa.select(Outage)
+    if public:
+        query = query.where(Outage.first_published_at.is_not(None))
+    if status:
+        query = query.where(_status_clause(status, now))
+    if status == "past":
+        query = query.order_by(sa.func.coalesce(Outage.ended_at, Outage.updated_at).desc())
+    else:
+        query = query.order_by(Outage.starts_at, Outage.id)
+    if postcode:
+        query = query.where(
+            Outage.id.in_(sa.select(OutageArea.outage_id).where(OutageArea.postcode == postcode))
+        )
+    if postcode and (street or number):
+        outages = [
+            o
+            for o in db.session.scalars(query)
+            if _match(o, postcode, street, number) != Match.NO
+        ]
+        return outages[offset : offset + limit if limit else None]
+    if limit:
+        query = query.limit(limit).offset(offset)
+    return list(db.session.scalars(query))
+
+
+def count_outages(*, status: str, public: bool = True, now: dt.datetime | None = None) -> int:
+    now = now or utcnow()
+    query = sa.select(sa.func.count(Outage.id)).where(_status_clause(status, now))
+    if public:
+        query = query.where(Outage.first_published_at.is_not(None))
+    return db.session.scalar(query) or 0
+
+
+def _match(outage: Outage, postcode: str, street: str | None, number: str | None) -> Match:
+    ranges = [
+        AddressRange(a.postcode, a.street, a.from_number, a.to_number, a.parity)
+        for a in outage.areas
+    ]
+    return best_match(ranges, postcode, street, house_number(number))
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    postcode: str
+    street: str | None
+    number: str | None
+    outages: list[Outage]  # the address is inside these
+    possibly_affected: list[Outage]  # part of the postcode or street; a house number would tell
+
+    @property
+    def affected(self) -> bool:
+        return bool(self.outages)
+
+
+def lookup_address(
+    postcode: str, street: str | None = None, number: str | None = None
+) -> LookupResult:
+    """Is my address affected? Current and upcoming published outages at the address."""
+    query = (
+        sa.select(Outage)
+        .where(
+            Outage.first_published_at.is_not(None),
+            Outage.status.not_in(FINISHED),
+            Outage.id.in_(sa.select(OutageArea.outage_id).where(OutageArea.postcode == postcode)),
+        )
+        .order_by(Outage.starts_at, Outage.id)
+    )
+    sure: list[Outage] = []
+    maybe: list[Outage] = []
+    for outage in db.session.scalars(query):
+        found = _match(outage, postcode, street, number)
+        if found == Match.YES:
+            sure.append(outage)
+        elif found == Match.PARTLY:
+            maybe.append(outage)
+    return LookupResult(postcode, street, number, sure, maybe)
+
+
+def latest_change(*, public: bool = True) -> dt.datetime | None:
+    """When any notice last changed: the validator behind ETags of pages and feeds."""
+    query = sa.select(sa.func.max(Outage.updated_at))
+    if public:
+        query = query.where(Outage.first_published_at.is_not(None))
+    return db.session.scalar(query)
+
+
+def start_due_planned_outages(now: dt.datetime | None = None) -> list[int]:
+    """Mark published planned outages whose start has passed as in progress (worker job)."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        sa.select(Outage.id).where(
+            Outage.status == OutageStatus.SCHEDULED,
+            Outage.first_published_at.is_not(None),
+            Outage.starts_at <= now,
+        )
+    ).all()
+    started = []
+    for outage_id in due:
+        try:
+            update_outage(outage_id, {"status": OutageStatus.IN_PROGRESS}, now=now)
+            started.append(outage_id)
+        except Conflict:
+            continue  # a dispatcher changed it in the meantime; their change stands
+    return started
+
+
+FEED_SIZE = 100
+
+
+def recent_updates(limit: int = FEED_SIZE) -> list[OutageUpdate]:
+    """The newest updates of published notices, newest first (the Atom feed's entries)."""
+    return list(
+        db.session.scalars(
+            sa.select(OutageUpdate)
+            .options(selectinload(OutageUpdate.outage))
+            .order_by(OutageUpdate.created_at.desc(), OutageUpdate.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def planned_for_calendar(now: dt.datetime | None = None) -> list[Outage]:
+    """Published planned interruptions from the last year on, cancelled ones included."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            sa.select(Outage)
+            .where(
+                Outage.kind == OutageKind.PLANNED,
+                Outage.first_published_at.is_not(None),
+                Outage.starts_at >= now - _MAX_PAST,
+            )
+            .order_by(Outage.starts_at, Outage.id)
+        )
+    )
+
+
+def preview_notice(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The public text in every language for validated input, without saving anything."""
+    kind = data["kind"]
+    draft = Outage(
+        kind=kind,
+        status=data.get("status") or INITIAL_STATUS[kind],
+        impact=data["impact"],
+        cause=data["cause"],
+        starts_at=data["starts_at"],
+        expected_end_at=data.get("expected_end_at"),
+        ended_at=data.get("ended_at"),
+        affected_buildings=data.get("affected_buildings"),
+        texts={k: v for k, v in (data.get("texts") or {}).items() if v},
+    )
+    _set_areas(draft, data["areas"])
+    return {lang: compose_notice(draft, lang) for lang in _settings().languages}
+
+
+def notice_figures(year: int | None = None) -> dict[str, Any]:
+    """Planned notices published this year: how many, how many late (shown to staff)."""
+    from notifications.evidence import planned_notice_figures
+
+    conf = _settings()
+    year = year or utcnow().astimezone(zoneinfo.ZoneInfo(conf.timezone)).year
+    return planned_notice_figures(year)

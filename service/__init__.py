@@ -1,0 +1,1 @@
+"""fairheat's shell and composition root."""

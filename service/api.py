@@ -1,0 +1,82 @@
+"""The JSON API's plumbing: flask-smorest for OpenAPI, our errors for everything else.
+
+flask-smorest would install its own handler for every HTTP error (making HTML pages answer in
+JSON); FairheatApi keeps ours. The argument parser raises ValidationFailed, so an API 422 looks
+the same wherever it comes from, in the caller's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+import flask_smorest
+import marshmallow as ma
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Flask
+from flask_babel import gettext as _
+from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import BadRequest
+
+from service.errors import ValidationFailed
+
+
+class FairheatParser(FlaskParser):
+    def handle_error(self, error: ma.ValidationError, *args: Any, **kwargs: Any) -> NoReturn:
+        messages = error.normalized_messages()
+        # webargs nests by location ({"json": {...}}); callers want the field names themselves.
+        if isinstance(messages, dict) and len(messages) == 1:
+            (location, inner), = messages.items()
+            if location in {"json", "query", "querystring", "form"} and isinstance(inner, dict):
+                messages = inner
+        raise ValidationFailed(messages)
+
+    def _handle_invalid_json_error(self, error: Exception, *args: Any, **kwargs: Any) -> NoReturn:
+        exc = BadRequest()
+        exc.data = {"messages": {"json": [_("The request body is not valid JSON.")]}}  # type: ignore[attr-defined]
+        raise exc
+
+
+class ApiBlueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = FairheatParser()
+
+
+class FairheatApi(flask_smorest.Api):
+    def _register_error_handlers(self) -> None:
+        """Errors are mapped once, in service/errors.py."""
+
+
+def _schema_name(schema: Any) -> str:
+    """OpenAPI component names; a partial (PATCH) or trimmed (list) variant gets its own."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__.removesuffix("Schema")
+    if not isinstance(schema, type):
+        if schema.partial:
+            name += "Patch"
+        if schema.exclude:
+            name += "Summary"
+    return name
+
+
+def init_api(app: Flask) -> FairheatApi:
+    """One Api per app (each with its own OpenAPI document); domains add their blueprints."""
+    app.config.setdefault("API_TITLE", "fairheat")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
+    app.config.setdefault("OPENAPI_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/")
+    api = FairheatApi(
+        app,
+        spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name)},
+    )
+    api.spec.components.security_scheme(
+        "bearerAuth",
+        {"type": "http", "scheme": "bearer", "description": "Create one: fairheat tokens create"},
+    )
+    app.extensions["fairheat_api"] = api
+    return api
+
+
+def api_of(app: Flask) -> FairheatApi:
+    return app.extensions["fairheat_api"]

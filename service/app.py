@@ -1,0 +1,89 @@
+"""create_app(): the table of contents of the service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import load_settings
+from service import i18n
+from service.errors import register_errorhandlers
+from service.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    settings = (test_config or {}).get("FAIRHEAT") or load_settings(
+        instance_path=app.instance_path
+    )
+    app.config.update(settings.flask_config())
+    app.config.update(test_config or {})
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    if app.config["FAIRHEAT"].run_scheduler:
+        from service.scheduler import start_in_process
+
+        start_in_process(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from service.auth.services import load_user
+    from service.api import init_api
+    from service.validation import install_localized_messages
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "service" / "migrations"))
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=i18n.select_timezone,
+        default_translation_directories=str(ROOT / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # type: ignore[assignment]
+    login_manager.user_loader(load_user)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    install_localized_messages()
+    init_api(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from notifications.routes import register as register_notifications
+    from service.auth.routes import bp as auth_bp
+    from service.health import bp as health_bp
+    from service.public import bp as public_bp
+    from service.staff import bp as staff_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(staff_bp)
+    register_notifications(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from service.templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from service.cli import register
+
+    register(app)

@@ -1,0 +1,59 @@
+"""Staff sign-in and sign-out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from service.auth.services import authenticate
+from service.extensions import limiter
+
+bp = Blueprint("auth", __name__, url_prefix="/staff")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site; never an absolute URL someone slipped into ?next=."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return url_for("staff_outages.index")
+
+
+def _login_limit() -> str:
+    return current_app.config["FAIRHEAT"].login_rate_limit
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 302
+
+
+def _email_key() -> str:
+    return "login:" + request.form.get("email", "").strip().lower()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=_email_key)
+def login() -> Response | str | tuple[str, int]:
+    next_url = request.values.get("next", "")
+    if request.method == "GET":
+        return render_template("auth/login.html", next=next_url, email="", error=None)
+    email = request.form.get("email", "")
+    user = authenticate(email, request.form.get("password", ""))
+    if user is None:
+        error = _("The e-mail address or password is wrong.")
+        return render_template("auth/login.html", next=next_url, email=email, error=error), 401
+    login_user(user)
+    return redirect(_safe_next(next_url))
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    logout_user()
+    return redirect(url_for("auth.login"))

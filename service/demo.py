@@ -1,0 +1,1 @@
+"""`fairheat demo`: placeholder replaced below."""

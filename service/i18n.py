@@ -1,0 +1,123 @@
+"""Languages, locale selection and local time at the edges.
+
+The locale comes from the URL prefix (/fi/…), then the `lang` cookie, then Accept-Language,
+then the utility's default. Times are stored in UTC and shown in the utility's time zone,
+formatted by Babel for the locale; nothing here hand-formats a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from babel import Locale, dates
+from flask import current_app, g, has_request_context, request
+from flask_babel import get_locale
+
+from config import Settings
+
+LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English", "pl": "polski"}
+LANG_COOKIE = "lang"
+
+
+def settings() -> Settings:
+    return current_app.config["FAIRHEAT"]
+
+
+def languages() -> tuple[str, ...]:
+    return settings().languages
+
+
+def select_locale() -> str:
+    """Flask-Babel locale selector."""
+    conf = settings()
+    if not has_request_context():
+        return conf.default_language
+    lang = g.get("lang")
+    if lang in conf.languages:
+        return lang
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in conf.languages:
+        return cookie
+    return request.accept_languages.best_match(conf.languages) or conf.default_language
+
+
+def select_timezone() -> str:
+    return settings().timezone
+
+
+def current_language() -> str:
+    return str(get_locale() or settings().default_language)
+
+
+def format_locale(lang: str | None = None) -> Locale:
+    """The Babel locale for formatting: English in Finland is en_FI (24-hour clock, day first)."""
+    lang = lang or current_language()
+    country = settings().jurisdiction.country
+    candidate = f"{lang}_{country}"
+    try:
+        return Locale.parse(candidate)
+    except (ValueError, LookupError):
+        return Locale.parse(lang)
+
+
+def local_zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings().timezone)
+
+
+def to_local(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(local_zone())
+
+
+def format_date(moment: dt.datetime | dt.date, lang: str | None = None) -> str:
+    if isinstance(moment, dt.datetime):
+        moment = to_local(moment).date()
+    return dates.format_skeleton("yMMMEd", moment, locale=format_locale(lang))
+
+
+def format_time(moment: dt.datetime, lang: str | None = None) -> str:
+    return dates.format_time(to_local(moment), "short", locale=format_locale(lang))
+
+
+def format_datetime(moment: dt.datetime, lang: str | None = None) -> str:
+    """Weekday, date and time in the utility's zone: 'ma 23.11.2026 8.00', 'pon., 23 lis 2026, 08:00'."""
+    locale = format_locale(lang)
+    pattern = locale.datetime_formats["medium"]
+    return pattern.replace("{1}", format_date(moment, lang)).replace(
+        "{0}", format_time(moment, lang)
+    )
+
+
+def format_period(start: dt.datetime, end: dt.datetime, lang: str | None = None) -> str:
+    """A period: the date once when both ends fall on the same local day."""
+    locale = format_locale(lang)
+    if to_local(start).date() == to_local(end).date():
+        times = dates.format_interval(
+            to_local(start).time(), to_local(end).time(), "Hm", locale=locale
+        )
+        pattern = locale.datetime_formats["medium"]
+        return pattern.replace("{1}", format_date(start, lang)).replace("{0}", times)
+    return f"{format_datetime(start, lang)} – {format_datetime(end, lang)}"
+
+
+def format_iso_local(moment: dt.datetime) -> str:
+    """Machine-readable local time, for <time datetime=…> and <input type=datetime-local>."""
+    return to_local(moment).isoformat(timespec="minutes")
+
+
+class NonexistentLocalTime(ValueError):
+    """A wall-clock time skipped by a daylight-saving change."""
+
+
+def from_local(naive: dt.datetime) -> dt.datetime:
+    """Interpret a wall-clock time typed by staff in the utility's zone; return it in UTC.
+
+    A time skipped when clocks go forward does not exist and is refused; a time repeated when
+    clocks go back is read as the first (summer-time) occurrence.
+    """
+    zone = local_zone()
+    aware = naive.replace(tzinfo=zone, fold=0)
+    round_trip = aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
+    if round_trip != naive:
+        raise NonexistentLocalTime(naive.isoformat())
+    return aware.astimezone(dt.UTC)

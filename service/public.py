@@ -1,0 +1,37 @@
+"""The site root and the language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from service import i18n
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def root() -> Response:
+    """Send a visitor to their language: cookie, then Accept-Language, then the default."""
+    response = redirect(url_for("outages.index", lang=i18n.select_locale()))
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/language/<lang>")
+def switch_language(lang: str) -> Response:
+    """Remember the chosen language, then go to the same page in it.
+
+    Public pages never set cookies themselves, so a proxy may cache them.
+    """
+    if lang not in i18n.languages():
+        abort(404)
+    target = request.args.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("outages.index", lang=lang)
+    response = redirect(target)
+    response.set_cookie(
+        i18n.LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+    )
+    return response

@@ -1,0 +1,105 @@
+"""APScheduler wiring: each domain lists its jobs in jobs.py; they run inside an app context.
+
+Exactly one scheduler runs in production. On PostgreSQL the worker that holds a session-level
+advisory lock is the leader; a standby worker waits on the lock and takes over when the leader's
+connection dies. On SQLite (one host by definition) the single worker simply runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+LEADER_LOCK_KEY = 0x66686C64  # "fhld"
+LEADER_RETRY_SECONDS = 10
+
+
+def _all_jobs() -> list[tuple[Callable[[], Any], dict[str, Any]]]:
+    from notifications.jobs import JOBS as notification_jobs
+
+    return [*notification_jobs]
+
+
+def _in_app_context(app: Flask, func: Callable[[], Any]) -> Callable[[], None]:
+    def run() -> None:
+        with app.app_context():
+            try:
+                func()
+            except Exception:
+                log.exception("job %s failed", func.__name__)
+                from service.extensions import db
+
+                db.session.rollback()
+            finally:
+                from service.extensions import db
+
+                db.session.remove()
+
+    run.__name__ = func.__name__
+    return run
+
+
+def build_scheduler(app: Flask) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True})
+    for func, trigger in _all_jobs():
+        scheduler.add_job(
+            _in_app_context(app, func),
+            id=f"{func.__module__}.{func.__name__}",
+            max_instances=1,
+            **trigger,
+        )
+    return scheduler
+
+
+def start_in_process(app: Flask) -> BackgroundScheduler | None:
+    """For `make run`: one scheduler inside the web process (not in the reloader's parent)."""
+    if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+        return None
+    scheduler = build_scheduler(app)
+    scheduler.start()
+    app.extensions["fairheat_scheduler"] = scheduler
+    return scheduler
+
+
+def _wait_for_leadership(app: Flask) -> sa.Connection | None:
+    from service.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        return None
+    connection = db.engine.connect()
+    while not connection.scalar(sa.select(sa.func.pg_try_advisory_lock(LEADER_LOCK_KEY))):
+        connection.rollback()
+        log.info("another worker leads the scheduler; standing by")
+        time.sleep(LEADER_RETRY_SECONDS)
+    connection.commit()
+    log.info("this worker leads the scheduler")
+    return connection
+
+
+def run_forever(app: Flask) -> None:
+    """`fairheat worker`: lead (or wait to lead), then run the jobs until interrupted."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    leader_connection = _wait_for_leadership(app)
+    scheduler = build_scheduler(app)
+    scheduler.start()
+    try:
+        while True:
+            time.sleep(5)
+            if leader_connection is not None:
+                # A broken connection means the lock is gone: stop and let a standby lead.
+                leader_connection.scalar(sa.select(1))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.shutdown(wait=True)
+        if leader_connection is not None:
+            leader_connection.close()

@@ -1,0 +1,53 @@
+// Live preview of the public text in every language while staff fill in the outage form.
+// Progressive enhancement only: the form works the same without this script.
+(function () {
+  "use strict";
+  var form = document.getElementById("outage-form");
+  var target = document.getElementById("preview");
+  if (!form || !target || !window.fetch) { return; }
+  var hint = document.getElementById("preview-hint");
+  var timer = null;
+
+  function render(data) {
+    target.textContent = "";
+    if (data.texts) {
+      Object.keys(data.texts).forEach(function (lang) {
+        var article = document.createElement("article");
+        article.className = "preview-text";
+        article.lang = lang;
+        var h = document.createElement("h3");
+        h.textContent = lang + ": " + data.texts[lang].title;
+        article.appendChild(h);
+        data.texts[lang].body.split("\n").forEach(function (line) {
+          var p = document.createElement("p");
+          p.textContent = line;
+          article.appendChild(p);
+        });
+        target.appendChild(article);
+      });
+    } else if (data.errors) {
+      var ul = document.createElement("ul");
+      Object.keys(data.errors).forEach(function (field) {
+        var li = document.createElement("li");
+        li.textContent = field + ": " + data.errors[field].join(" ");
+        ul.appendChild(li);
+      });
+      target.appendChild(ul);
+    }
+  }
+
+  function refresh() {
+    var body = new FormData(form);
+    body.delete("publish");
+    fetch(form.dataset.previewUrl, { method: "POST", body: body, credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(render)
+      .catch(function () { /* keep the last preview */ });
+  }
+
+  function schedule() { clearTimeout(timer); timer = setTimeout(refresh, 400); }
+  if (hint) { hint.hidden = true; }
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+  refresh();
+})();

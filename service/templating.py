@@ -1,0 +1,49 @@
+"""What every template may use: time formatting, labels and language links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request, url_for
+
+from service import i18n
+
+
+def _language_links() -> list[dict[str, Any]]:
+    """The current page in each language (public pages carry the language in their URL)."""
+    endpoint = request.endpoint
+    args = dict(request.view_args or {})
+    links = []
+    for lang in i18n.languages():
+        if endpoint and "lang" in args:
+            target = url_for(endpoint, **{**args, "lang": lang}, **request.args.to_dict())
+        else:
+            target = request.full_path.rstrip("?")
+        links.append(
+            {
+                "lang": lang,
+                "name": i18n.LANGUAGE_NAMES[lang],
+                "url": url_for("public.switch_language", lang=lang, next=target),
+                "current": lang == i18n.current_language(),
+            }
+        )
+    return links
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        datetime=i18n.format_datetime,
+        date=i18n.format_date,
+        time=i18n.format_time,
+        iso_local=i18n.format_iso_local,
+    )
+    app.jinja_env.globals.update(
+        language_links=_language_links,
+        current_language=i18n.current_language,
+        period=i18n.format_period,
+        language_names=i18n.LANGUAGE_NAMES,
+    )
+
+    @app.context_processor
+    def inject_settings() -> dict[str, Any]:
+        return {"settings": app.config["FAIRHEAT"]}
