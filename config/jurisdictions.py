@@ -34,14 +34,16 @@ class Jurisdiction:
     def normalize_postcode(self, raw: str) -> str | None:
         """Return the postcode in its canonical national form, or None when it is not one.
 
-        Residents type postcodes with stray spaces or without the Polish dash; accept those and
-        return one canonical spelling so matching compares like with like.
+        Residents type postcodes with stray spaces (Swedish "114 55" or "11455") or without the
+        Polish dash ("00950"); accept those, and return one canonical spelling so matching
+        compares like with like. Another country's format is refused, not reinterpreted.
         """
-        digits = re.sub(r"[\s\-\u00a0\u2009\u202f]", "", raw or "")
-        if not re.fullmatch(r"\d{5}", digits):
+        text = re.sub(r"[\s\u00a0\u2009\u202f]", "", raw or "")
+        if self.code == "PL" and re.fullmatch(r"\d{2}-\d{3}", text):
+            text = text.replace("-", "")
+        if not re.fullmatch(r"\d{5}", text):
             return None
-        canonical = _POSTCODE_FORMATTERS[self.code](digits)
-        return canonical if self.postcode_pattern.fullmatch(canonical) else None
+        return _POSTCODE_FORMATTERS[self.code](text)
 
 
 _POSTCODE_FORMATTERS = {

@@ -31,7 +31,19 @@ class ValidationFailed(DomainError):
 
     def __init__(self, errors: Mapping[str, Any], message: str | None = None) -> None:
         super().__init__(message)
-        self.errors = dict(errors)
+        self.errors = _message_tree(errors)
+
+
+def _message_tree(messages: Any) -> Any:
+    """Every leaf a list of plain strings: lazy (translated) messages are rendered now, in the
+    request's language, and a single message becomes a one-item list like marshmallow's own."""
+    if isinstance(messages, Mapping):
+        return {str(k): _message_tree(v) for k, v in messages.items()}
+    if isinstance(messages, list | tuple):
+        if all(not isinstance(m, Mapping | list | tuple) for m in messages):
+            return [str(m) for m in messages]
+        return [_message_tree(m) for m in messages]
+    return [str(messages)]
 
 
 class NotFound(DomainError):

@@ -8,9 +8,10 @@ formatted by Babel for the locale; nothing here hand-formats a date.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 
-from babel import Locale, dates
+from babel import Locale, UnknownLocaleError, dates
 from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale
 
@@ -52,12 +53,14 @@ def current_language() -> str:
 
 def format_locale(lang: str | None = None) -> Locale:
     """The Babel locale for formatting: English in Finland is en_FI (24-hour clock, day first)."""
-    lang = lang or current_language()
-    country = settings().jurisdiction.country
-    candidate = f"{lang}_{country}"
+    return _locale_for(lang or current_language(), settings().jurisdiction.country)
+
+
+@functools.cache
+def _locale_for(lang: str, country: str) -> Locale:
     try:
-        return Locale.parse(candidate)
-    except (ValueError, LookupError):
+        return Locale.parse(f"{lang}_{country}")
+    except (UnknownLocaleError, ValueError):
         return Locale.parse(lang)
 
 
