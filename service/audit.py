@@ -137,10 +137,18 @@ class ChainReport:
 
 def verify_chain(entries: Iterable[AuditEntry] | None = None) -> ChainReport:
     """Walk the log in order and report the first entry whose hash or link is wrong."""
-    if entries is None:
-        entries = db.session.scalars(
-            sa.select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=500)
-        )
+    if entries is not None:
+        return _walk(entries)
+    result = db.session.scalars(
+        sa.select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=500)
+    )
+    try:
+        return _walk(result)
+    finally:
+        result.close()
+
+
+def _walk(entries: Iterable[AuditEntry]) -> ChainReport:
     expected_prev = GENESIS_HASH
     expected_seq = 1
     count = 0

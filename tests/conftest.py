@@ -105,10 +105,24 @@ def settings_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def app(migrated: str, settings_env: dict[str, str], tmp_path: Path) -> Iterator[Flask]:
+def app_config() -> dict[str, Any]:
+    """Extra Flask config for one test; CSRF and rate limits are off unless a test turns them on."""
+    return {}
+
+
+@pytest.fixture
+def app(
+    migrated: str, settings_env: dict[str, str], app_config: dict[str, Any], tmp_path: Path
+) -> Iterator[Flask]:
     settings = make_settings(tmp_path, FAIRHEAT_DATABASE_URL=migrated, **settings_env)
     app = create_app(
-        {"FAIRHEAT": settings, "TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}
+        {
+            "FAIRHEAT": settings,
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            **app_config,
+        }
     )
     with app.app_context():
         yield app

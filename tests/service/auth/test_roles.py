@@ -1,0 +1,76 @@
+"""Every staff page and staff API call declares a permission, and each role gets exactly its own."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from notifications.schemas import OutageInputSchema
+from notifications.services import create_outage
+from service.auth.permissions import ROLE_PERMISSIONS, Role
+from tests.conftest import PASSWORD
+from tests.support.factories import outage_payload
+
+OPEN_STAFF_ENDPOINTS = {"auth.login", "auth.logout"}
+
+
+def _protected_rules(app):
+    for rule in app.url_map.iter_rules():
+        path = rule.rule
+        staff = path.startswith("/staff")
+        api = path.startswith("/api/v1/") and not path.startswith("/api/v1/public")
+        if (staff or api) and rule.endpoint not in OPEN_STAFF_ENDPOINTS:
+            yield rule
+
+
+def test_every_staff_and_api_endpoint_declares_a_permission(app):
+    rules = list(_protected_rules(app))
+    assert len(rules) >= 15
+    missing = [
+        r.endpoint
+        for r in rules
+        if not hasattr(app.view_functions[r.endpoint], "required_permission")
+    ]
+    assert missing == []
+
+
+def _url(rule, outage_id):
+    return re.sub(r"<int:outage_id>", str(outage_id), rule.rule)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_role_by_endpoint_matrix(app, make_user, role):
+    outage = create_outage(OutageInputSchema().load(outage_payload(publish=True)))
+    user = make_user(role.value)
+    from service.auth import create_api_token
+
+    token = {"Authorization": f"Bearer {create_api_token(user.email)}"}
+    browser = app.test_client()
+    signed_in = browser.post("/staff/login", data={"email": user.email, "password": PASSWORD})
+    assert signed_in.status_code == 302
+    checked = 0
+    for rule in _protected_rules(app):
+        permission = app.view_functions[rule.endpoint].required_permission
+        allowed = permission in ROLE_PERMISSIONS[role]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            url = _url(rule, outage.id)
+            headers = token if url.startswith("/api/") else {}
+            response = browser.open(url, method=method, headers=headers, json={} if method != "GET" else None)
+            if allowed:
+                assert response.status_code not in (401, 403), (role, method, url)
+            else:
+                assert response.status_code == 403, (role, method, url, response.status_code)
+            checked += 1
+    assert checked >= 15
+
+
+def test_signed_out_visitor_is_sent_to_sign_in(client):
+    response = client.get("/staff/outages/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/staff/login?next=")
+
+
+def test_session_cookie_does_not_open_the_api(client, login):
+    login("admin")
+    assert client.get("/api/v1/outages").status_code == 401
