@@ -49,7 +49,7 @@ CAP_ALL_CLEAR_LIFETIME = dt.timedelta(days=1)
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # RFC 5545 3.3.11: TEXT may hold any character except the controls (tab and newline are kept,
 # the newline then escaped).
-_NOT_ICS_TEXT = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
+_NOT_ICS_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 ICS_LINE_OCTETS = 75  # RFC 5545 3.1: content lines are folded at 75 octets, excluding CRLF
 
 
@@ -119,7 +119,8 @@ def atom_feed(updates: list[OutageUpdate], lang: str) -> bytes:
     newest = max((update.created_at for update in updates), default=EMPTY_FEED_UPDATED)
     _sub(feed, "updated", _rfc3339(newest))
     _sub(feed, "link", rel="self", type="application/atom+xml", href=self_url)
-    _sub(feed, "link", rel="alternate", type="text/html", href=_public_url("outages.index", lang=lang))
+    index = _public_url("outages.index", lang=lang)
+    _sub(feed, "link", rel="alternate", type="text/html", href=index)
     _sub(_sub(feed, "author"), "name", conf.utility_name)
     for update in updates:
         outage = update.outage
@@ -227,7 +228,7 @@ def _ics_time(moment: dt.datetime) -> str:
 
 def _ics_text(value: str) -> str:
     """A TEXT value escaped per RFC 5545 3.3.11: backslash, semicolon, comma and newline."""
-    value = _NOT_ICS_TEXT.sub("", value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\x0a"))
+    value = _NOT_ICS_TEXT.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     return value.replace("\n", "\\n")
 
@@ -255,7 +256,7 @@ def _fold(line: str) -> str:
 # ---- CAP 1.2 (OASIS Common Alerting Protocol) ---------------------------------------------
 
 
-def cap_alert(outage: Outage, *, when_cancelled_first: bool = False) -> bytes:
+def cap_alert(outage: Outage) -> bytes:
     """The outage's current state as a CAP 1.2 alert message; its updates must be loaded.
 
     One message per published update: identifier "<host>-outage-<id>-<update number>", sent

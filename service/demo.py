@@ -34,8 +34,8 @@ from service.errors import Conflict
 from service.validation import load_or_fail
 
 USERS = [  # (e-mail, role, password, name): documented in README.md
-    ("admin@demo.fairheat.example", "admin", "demo-admin-password", "Demo Admin"),
-    ("dispatcher@demo.fairheat.example", "dispatcher", "demo-dispatcher-password", "Demo Dispatcher"),
+    ("admin@demo.fairheat.example", "admin", "demo-admin-password", "Admin"),
+    ("dispatcher@demo.fairheat.example", "dispatcher", "demo-dispatcher-password", "Dispatcher"),
 ]
 
 
@@ -95,6 +95,14 @@ AREAS: dict[str, dict[str, list[dict[str, Any]]]] = {
     },
 }
 POLYGON_CENTRE = {"FI": (24.805, 60.176), "PL": (19.946, 50.051), "SE": (18.083, 59.313)}
+
+
+def square(lon: float, lat: float) -> dict[str, Any]:
+    """A GeoJSON Polygon of about 450 m × 450 m around a point (one closed ring)."""
+    corners = [(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)]
+    ring = [[round(lon + 0.004 * x, 4), round(lat + 0.002 * y, 4)] for x, y in corners]
+    return {"type": "Polygon", "coordinates": [ring]}
+
 
 TEXTS: dict[str, dict[str, str]] = {
     "leak": {
@@ -237,25 +245,27 @@ def load_demo(only_if_empty: bool = False) -> str:
             users.append(f"{email} (exists)")
 
     full, partial = OutageInputSchema(), OutageInputSchema(partial=True)
-    lon, lat = POLYGON_CENTRE[code]
-    ring = [[round(lon + x, 4), round(lat + y, 4)] for x, y in
-            ((-.004, -.002), (.004, -.002), (.004, .002), (-.004, .002), (-.004, -.002))]  # fmt: skip
     states: Counter[str] = Counter()
     for n in notices(utcnow(), conf.timezone, conf.planned_notice_lead.value):
-        payload = wire({
-            "kind": n.kind, "impact": n.impact, "cause": n.cause, "starts_at": n.starts,
-            "expected_end_at": n.expected_end, "areas": AREAS[code][n.area],
-            "affected_buildings": n.buildings, "texts": n.area, "publish": n.published is not None,
+        payload = {
+            "kind": n.kind,
+            "impact": n.impact,
+            "cause": n.cause,
+            "starts_at": n.starts,
+            "expected_end_at": n.expected_end,
+            "areas": AREAS[code][n.area],
+            "polygon": square(*POLYGON_CENTRE[code]) if n.area == "connect" else None,
+            "affected_buildings": n.buildings,
+            "texts": n.area,
+            "publish": n.published is not None,
             "late_notice_reason": n.late_reason,
-            **({"polygon": {"type": "Polygon", "coordinates": [ring]}} if n.area == "connect" else {}),
-        })  # fmt: skip
-        outage = create_outage(load_or_fail(full, payload), now=n.published or utcnow())
+        }
+        outage = create_outage(load_or_fail(full, wire(payload)), now=n.published or utcnow())
         for when, change in n.steps:
             outage = update_outage(outage.id, load_or_fail(partial, wire(change)), now=when)
         states[outage.status.value + ("" if outage.published else " (draft)")] += 1
 
     figures = ", ".join(f"{count} {state.replace('_', ' ')}" for state, count in states.items())
     return (
-        f"demo: loaded {states.total()} outages for {code} ({figures}); "
-        f"staff: {', '.join(users)}"
+        f"demo: loaded {states.total()} outages for {code} ({figures}); staff: {', '.join(users)}"
     )

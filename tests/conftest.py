@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 
 from config import load_settings
@@ -124,6 +124,16 @@ def app(
             **app_config,
         }
     )
+
+    @app.teardown_request
+    def fresh_g_per_request(exc: BaseException | None) -> None:
+        # The fixture keeps an app context open so tests can call services directly; Flask then
+        # reuses it for test-client requests, and `g` (where Flask-Babel caches the locale)
+        # would leak from one request into the next. In production every request has its own.
+        g.pop("_flask_babel", None)
+        g.pop("lang", None)
+        g.pop("staff_user", None)
+
     with app.app_context():
         yield app
         db.session.remove()
