@@ -1,0 +1,155 @@
+"""The back office: create, edit, act on notices through HTML forms; preview in every language."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from notifications.models import Outage, OutageStatus
+from service.db import utcnow
+from service.extensions import db
+from service.i18n import format_iso_local
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Staff pages follow Accept-Language; these tests read the English text."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+def local(moment: dt.datetime) -> str:
+    return format_iso_local(moment)[:16]
+
+
+def form(**overrides):
+    now = utcnow()
+    data = {
+        "kind": "unplanned",
+        "impact": "heating",
+        "cause": "leak",
+        "starts_at": local(now - dt.timedelta(minutes=30)),
+        "expected_end_at": local(now + dt.timedelta(hours=3)),
+        "areas-0-postcode": "00530",
+        "areas-0-street": "Hämeentie",
+        "areas-0-from_number": "2",
+        "areas-0-to_number": "40",
+        "areas-0-parity": "even",
+        "areas-1-postcode": "00510",
+        "areas-1-parity": "all",
+        "text-fi": "Kiertävä vesiauto Hämeentie 20:n edessä.",
+        "publish": "1",
+    }
+    data.update(overrides)
+    return data
+
+
+def outages():
+    return db.session.scalars(sa.select(Outage)).all()
+
+
+def test_dispatcher_publishes_from_the_form(app, client, login):
+    login("dispatcher")
+    response = client.post("/staff/outages/new", data=form())
+    assert response.status_code == 302, response.get_data(as_text=True)
+    [outage] = outages()
+    assert outage.published
+    assert [(a.postcode, a.street, a.parity.value) for a in outage.areas] == [
+        ("00530", "Hämeentie", "even"),
+        ("00510", None, "all"),
+    ]
+    # The wall-clock time typed in Helsinki is stored in UTC.
+    assert local(outage.starts_at) == form()["starts_at"]
+    detail = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Hämeentie 2–40, even numbers, 00530" in detail
+
+
+def test_bad_form_is_re_rendered_with_messages_and_nothing_saved(app, client, login):
+    login("dispatcher")
+    bad = form(
+        **{
+            "expected_end_at": local(utcnow() - dt.timedelta(hours=2)),
+            "areas-0-to_number": "1",
+            "areas-1-postcode": "5100",
+        }
+    )
+    response = client.post("/staff/outages/new", data=bad)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="areas-0-to_number-error"' in html
+    assert 'id="areas-1-postcode-error"' in html
+    assert 'value="Hämeentie"' in html  # what was typed is kept
+    assert outages() == []
+
+
+def test_nonexistent_local_time_is_named(app, client, login):
+    login("dispatcher")
+    # 29 March 2026: clocks in Helsinki jump from 03:00 to 04:00.
+    response = client.post("/staff/outages/new", data=form(kind="planned", starts_at="2026-03-29T03:30"))
+    assert response.status_code == 422
+    assert 'id="starts_at-error"' in response.get_data(as_text=True)
+    assert outages() == []
+
+
+def test_add_row_keeps_the_form_without_saving(app, client, login):
+    login("dispatcher")
+    response = client.post("/staff/outages/new", data=form(add_row="1"))
+    assert response.status_code == 200
+    assert 'name="areas-2-postcode"' in response.get_data(as_text=True)
+    assert outages() == []
+
+
+def test_preview_returns_every_language(app, client, login):
+    login("dispatcher")
+    preview = client.post("/staff/outages/preview", data=form()).json
+    assert set(preview["texts"]) == {"fi", "sv", "en", "pl"}
+    assert preview["texts"]["en"]["title"] == "Unplanned interruption: heating"
+    assert "Kiertävä vesiauto" in preview["texts"]["fi"]["body"]
+    assert "Kiertävä vesiauto" not in preview["texts"]["pl"]["body"]
+    assert outages() == []
+    errors = client.post("/staff/outages/preview", data=form(cause="")).json
+    assert "cause" in errors["errors"]
+
+
+def test_actions_move_the_notice_through_its_life(app, client, login):
+    login("dispatcher")
+    client.post("/staff/outages/new", data=form())
+    [outage] = outages()
+    base = f"/staff/outages/{outage.id}"
+    client.post(f"{base}/status", data={"status": "repairing"})
+    client.post(f"{base}/estimate", data={"expected_end_at": local(utcnow() + dt.timedelta(hours=6))})
+    client.post(f"{base}/restore", data={"ended_at": ""})
+    db.session.expire_all()
+    outage = db.session.get(Outage, outage.id)
+    assert outage.status == OutageStatus.RESTORED
+    assert outage.ended_at is not None
+    page = client.get(base).get_data(as_text=True)
+    assert "Update 4" in page
+
+
+def test_refused_action_is_explained_on_the_page(app, client, login):
+    login("dispatcher")
+    client.post("/staff/outages/new", data=form())
+    [outage] = outages()
+    client.post(f"/staff/outages/{outage.id}/restore", data={})
+    refused = client.post(
+        f"/staff/outages/{outage.id}/status", data={"status": "repairing"}, follow_redirects=True
+    )
+    assert "flash--error" in refused.get_data(as_text=True)
+
+
+def test_edit_with_a_stale_version_is_refused(app, client, login):
+    login("dispatcher")
+    client.post("/staff/outages/new", data=form())
+    [outage] = outages()
+    stale = form(cause="other", version=str(outage.version - 1 if outage.version > 1 else 99))
+    stale.pop("publish")
+    response = client.post(f"/staff/outages/{outage.id}/edit", data=stale)
+    assert response.status_code == 409
+
+
+def test_viewer_sees_the_list_but_no_edit_controls(app, client, login):
+    login("viewer")
+    html = client.get("/staff/outages/").get_data(as_text=True)
+    assert "New unplanned" not in html
