@@ -86,7 +86,10 @@ JURISDICTIONS: dict[str, Jurisdiction] = {
         country="SE",
         timezone="Europe/Stockholm",
         planned_notice_lead=Rule(
-            2, "days", "Reko fjärrvärme: planned disturbances 'in good time'; policy default", "policy"
+            2,
+            "days",
+            "Reko fjärrvärme: planned disturbances 'in good time'; policy default",
+            "policy",
         ),
         postcode_pattern=re.compile(r"\d{3} \d{2}"),
         postcode_example="114 55",

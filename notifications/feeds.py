@@ -388,7 +388,7 @@ def cap_polygon(polygon: dict[str, Any] | None) -> str | None:
     """
     if not polygon or polygon.get("type") != "Polygon" or not polygon.get("coordinates"):
         return None
-    ring = [(position[1], position[0]) for position in polygon["coordinates"][0]]
+    ring = [(position[0], position[1]) for position in polygon["coordinates"][0]]
     if ring and ring[0] != ring[-1]:
         ring.append(ring[0])
     if len(ring) < 4:

@@ -28,7 +28,7 @@ def _local_time(raw: str) -> str:
     try:
         naive = dt.datetime.fromisoformat(raw)
     except ValueError:
-        raise ValueError(_("Enter a date and time, e.g. 23.11.2026 08:00.")) from None
+        raise ValueError(_("Enter a date and time, e.g. 2026-11-23 08:00.")) from None
     if naive.tzinfo is not None:
         return naive.isoformat()
     try:
@@ -63,9 +63,7 @@ def form_to_payload(form: MultiDict[str, str], languages: tuple[str, ...]) -> di
     for name in TIME_FIELDS:
         raw = (form.get(name) or "").strip()
         if not raw:
-            if name == "starts_at":
-                payload[name] = None
-            elif name in form:
+            if name == "starts_at" or name in form:
                 payload[name] = None
             continue
         try:

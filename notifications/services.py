@@ -120,10 +120,11 @@ def _check(outage: Outage, now: dt.datetime, *, start_changed: bool) -> None:
         errors["status"] = [_("This status does not apply to this kind of interruption.")]
     if start_changed:
         if outage.starts_at < now - _MAX_PAST or outage.starts_at > now + _MAX_FUTURE:
-            errors["starts_at"] = [_("Check the date: the start is more than a year away from today.")]
+            errors["starts_at"] = [
+                _("Check the date: the start is more than a year away from today.")
+            ]
         elif (
-            outage.kind == OutageKind.UNPLANNED
-            and outage.starts_at > now + _UNPLANNED_FUTURE_GRACE
+            outage.kind == OutageKind.UNPLANNED and outage.starts_at > now + _UNPLANNED_FUTURE_GRACE
         ):
             errors["starts_at"] = [_("An unplanned interruption cannot start in the future.")]
     if outage.expected_end_at is not None and outage.expected_end_at <= outage.starts_at:
@@ -223,14 +224,16 @@ def _add_update(
     return update
 
 
+def _concurrent_change() -> str:
+    return _("Someone else changed this interruption at the same time. Reload it and try again.")
+
+
 def _commit() -> None:
     try:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise Conflict(
-            _("Someone else changed this interruption at the same time. Reload it and try again.")
-        ) from None
+        raise Conflict(_concurrent_change()) from None
 
 
 def create_outage(data: Mapping[str, Any], *, now: dt.datetime | None = None) -> Outage:
@@ -280,12 +283,14 @@ def update_outage(
     outage = _get(outage_id, public=False)
     try:
         if expected_version is not None and expected_version != outage.version:
-            raise Conflict(
-                _("Someone else changed this interruption at the same time. Reload it and try again.")
-            )
+            raise Conflict(_concurrent_change())
         if "kind" in data and data["kind"] != outage.kind:
             raise ValidationFailed(
-                {"kind": [_("The kind cannot be changed. Cancel this notice and create a new one.")]}
+                {
+                    "kind": [
+                        _("The kind cannot be changed. Cancel this notice and create a new one.")
+                    ]
+                }
             )
         before = snapshot(outage)
         for name in _EDITABLE:
@@ -393,9 +398,7 @@ def list_outages(
         )
     if postcode and (street or number):
         outages = [
-            o
-            for o in db.session.scalars(query)
-            if _match(o, postcode, street, number) != Match.NO
+            o for o in db.session.scalars(query) if _match(o, postcode, street, number) != Match.NO
         ]
         return outages[offset : offset + limit if limit else None]
     if limit:

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from notifications.models import Cause, Impact, OutageKind, OutageStatus, Parity
 from service.i18n import format_datetime
@@ -68,10 +67,14 @@ def parity_label(parity: Parity) -> str:
 
 def _status_sentence(status: OutageStatus) -> str:
     return {
-        OutageStatus.SCHEDULED: _("Work is planned at this time. Please prepare for the break."),
+        OutageStatus.SCHEDULED: _(
+            "Work is planned at this time. Please prepare for the interruption."
+        ),
         OutageStatus.IN_PROGRESS: _("The work is under way."),
         OutageStatus.COMPLETED: _("The work is finished and supply is back to normal."),
-        OutageStatus.CANCELLED: _("This interruption has been cancelled. Supply continues as normal."),
+        OutageStatus.CANCELLED: _(
+            "This interruption has been cancelled. Supply continues as normal."
+        ),
         OutageStatus.INVESTIGATING: _("We are locating the fault."),
         OutageStatus.REPAIRING: _("The fault has been found and is being repaired."),
         OutageStatus.RESTORED: _("The fault has been repaired and supply is back to normal."),
@@ -153,9 +156,7 @@ def _compose(outage: object, lang: str) -> NoticeText:
     buildings = o.affected_buildings  # type: ignore[attr-defined]
     if buildings:
         lines.append(
-            ngettext(
-                "%(num)d building is affected.", "%(num)d buildings are affected.", buildings
-            )
+            ngettext("%(num)d building is affected.", "%(num)d buildings are affected.", buildings)
         )
     free = (o.texts or {}).get(lang) or None  # type: ignore[attr-defined]
     return NoticeText(title=title, lines=lines, free_text=free, area_lines=areas)

@@ -25,7 +25,7 @@ class FairheatParser(FlaskParser):
         messages = error.normalized_messages()
         # webargs nests by location ({"json": {...}}); callers want the field names themselves.
         if isinstance(messages, dict) and len(messages) == 1:
-            (location, inner), = messages.items()
+            ((location, inner),) = messages.items()
             if location in {"json", "query", "querystring", "form"} and isinstance(inner, dict):
                 messages = inner
         raise ValidationFailed(messages)

@@ -21,9 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,
     )
-    settings = (test_config or {}).get("FAIRHEAT") or load_settings(
-        instance_path=app.instance_path
-    )
+    settings = (test_config or {}).get("FAIRHEAT") or load_settings(instance_path=app.instance_path)
     app.config.update(settings.flask_config())
     app.config.update(test_config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -41,8 +39,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from service.auth.services import load_user
     from service.api import init_api
+    from service.auth.services import load_user
     from service.validation import install_localized_messages
 
     db.init_app(app)

@@ -1,4 +1,7 @@
-"""The `fairheat` command: a Flask CLI group (run, db upgrade, users, tokens, audit, demo, worker)."""
+"""The `fairheat` command: a Flask CLI group.
+
+run, db upgrade, users create, tokens create, audit verify, demo, worker.
+"""
 
 from __future__ import annotations
 

@@ -97,7 +97,7 @@ def _default_message(status: int) -> str:
         401: _("Sign in or send a valid API token to continue."),
         403: _("You do not have permission to do this."),
         404: _("The page or item you asked for does not exist."),
-        405: _("This address does not accept that kind of request."),
+        405: _("This page does not accept this kind of request."),
         409: _("This cannot be done in the item's current state."),
         413: _("What you sent is too large."),
         422: _("Please correct the errors below."),
@@ -134,7 +134,7 @@ def handle_http_exception(error: HTTPException) -> Response:
     response = error_response(status, None, data.get("messages"))
     if status == 401 and wants_json():
         response.headers["WWW-Authenticate"] = 'Bearer realm="fairheat"'
-    for name, value in (getattr(error, "get_headers", lambda: [])() or []):
+    for name, value in getattr(error, "get_headers", lambda: [])() or []:
         if name.lower() in {"retry-after", "allow"}:
             response.headers[name] = value
     return response

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from service.migrations_state import migrations_current
 from service.extensions import db
+from service.migrations_state import migrations_current
 
 bp = Blueprint("health", __name__)
 

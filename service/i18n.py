@@ -83,7 +83,10 @@ def format_time(moment: dt.datetime, lang: str | None = None) -> str:
 
 
 def format_datetime(moment: dt.datetime, lang: str | None = None) -> str:
-    """Weekday, date and time in the utility's zone: 'ma 23.11.2026 8.00', 'pon., 23 lis 2026, 08:00'."""
+    """Weekday, date and time in the utility's zone.
+
+    For example 'ma 23.11.2026 8.00' (fi) or 'pon., 23 lis 2026, 08:00' (pl).
+    """
     locale = format_locale(lang)
     pattern = locale.datetime_formats["medium"]
     return pattern.replace("{1}", format_date(moment, lang)).replace(

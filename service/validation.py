@@ -41,7 +41,9 @@ def install_localized_messages() -> None:
     fields.Nested.default_error_messages = {"type": _l("Enter an object.")}
     fields.DateTime.default_error_messages = {
         "invalid": _l("Enter a date and time in ISO 8601 format, e.g. 2026-11-23T08:00:00+02:00."),
-        "invalid_awareness": _l("Give the time with its UTC offset, e.g. 2026-11-23T08:00:00+02:00."),
+        "invalid_awareness": _l(
+            "Give the time with its UTC offset, e.g. 2026-11-23T08:00:00+02:00."
+        ),
         "format": _l("This time cannot be shown."),
     }
     ma.Schema._default_error_messages = {

@@ -87,7 +87,9 @@ def migrated(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str
     """The test database brought to the newest migration once per session."""
     from flask_migrate import upgrade
 
-    settings = make_settings(tmp_path_factory.mktemp("instance"), FAIRHEAT_DATABASE_URL=database_url)
+    settings = make_settings(
+        tmp_path_factory.mktemp("instance"), FAIRHEAT_DATABASE_URL=database_url
+    )
     app = create_app({"FAIRHEAT": settings, "TESTING": True})
     with app.app_context():
         db.drop_all()

@@ -11,7 +11,9 @@ from flask import Response, make_response, request
 PUBLIC_MAX_AGE = 15
 
 
-def cacheable(body: str | bytes, mimetype: str = "text/html", *, vary_language: bool = False) -> Response:
+def cacheable(
+    body: str | bytes, mimetype: str = "text/html", *, vary_language: bool = False
+) -> Response:
     response = make_response(body)
     response.mimetype = mimetype
     response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from notifications import services
@@ -28,7 +38,9 @@ def _languages() -> tuple[str, ...]:
     return current_app.config["FAIRHEAT"].languages
 
 
-def _form_page(outage: Any, values: dict[str, Any], errors: dict[str, list[str]], status: int = 200) -> tuple[str, int]:
+def _form_page(
+    outage: Any, values: dict[str, Any], errors: dict[str, list[str]], status: int = 200
+) -> tuple[str, int]:
     return (
         render_template(
             "staff/outage_form.html",
@@ -67,14 +79,20 @@ def index() -> str:
 @requires(Permission.EDIT_OUTAGES)
 def new() -> Response | tuple[str, int]:
     if request.method == "GET" or request.form.get("add_row"):
-        values = outage_to_form(None) if request.method == "GET" else submitted_form(request.form, _languages())
+        values = (
+            outage_to_form(None)
+            if request.method == "GET"
+            else submitted_form(request.form, _languages())
+        )
         if request.method == "GET":
             values["kind"] = request.args.get("kind", "unplanned")
         return _form_page(None, values, {})
     try:
         outage = services.create_outage(_load_form())
     except ValidationFailed as error:
-        return _form_page(None, submitted_form(request.form, _languages()), flatten_errors(error.errors), 422)
+        return _form_page(
+            None, submitted_form(request.form, _languages()), flatten_errors(error.errors), 422
+        )
     flash(_("The notice was saved.") if not outage.published else _("The notice was published."))
     return redirect(url_for("staff_outages.detail", outage_id=outage.id))
 
@@ -96,14 +114,22 @@ def detail(outage_id: int) -> str:
 def edit(outage_id: int) -> Response | tuple[str, int]:
     outage = services.get_outage(outage_id, public=False)
     if request.method == "GET" or request.form.get("add_row"):
-        values = outage_to_form(outage) if request.method == "GET" else submitted_form(request.form, _languages())
+        values = (
+            outage_to_form(outage)
+            if request.method == "GET"
+            else submitted_form(request.form, _languages())
+        )
         return _form_page(outage, values, {})
     try:
         services.update_outage(
-            outage_id, _load_form(partial=True), expected_version=request.form.get("version", type=int)
+            outage_id,
+            _load_form(partial=True),
+            expected_version=request.form.get("version", type=int),
         )
     except ValidationFailed as error:
-        return _form_page(outage, submitted_form(request.form, _languages()), flatten_errors(error.errors), 422)
+        return _form_page(
+            outage, submitted_form(request.form, _languages()), flatten_errors(error.errors), 422
+        )
     flash(_("The changes were saved."))
     return redirect(url_for("staff_outages.detail", outage_id=outage_id))
 
@@ -129,7 +155,9 @@ def _action(outage_id: int, call: Any, done: str) -> Response:
 def publish(outage_id: int) -> Response:
     reason = (request.form.get("late_notice_reason") or "").strip() or None
     return _action(
-        outage_id, lambda: services.publish_outage(outage_id, reason), _("The notice was published.")
+        outage_id,
+        lambda: services.publish_outage(outage_id, reason),
+        _("The notice was published."),
     )
 
 
@@ -139,7 +167,9 @@ def change_status(outage_id: int) -> Response:
     data = {"status": request.form.get("status", "")}
     return _action(
         outage_id,
-        lambda: services.update_outage(outage_id, load_or_fail(OutageInputSchema(partial=True), data)),
+        lambda: services.update_outage(
+            outage_id, load_or_fail(OutageInputSchema(partial=True), data)
+        ),
         _("The status was changed."),
     )
 
@@ -163,7 +193,7 @@ def restore(outage_id: int) -> Response:
         data = load_or_fail(ActionSchema(), {"ended_at": payload.get("ended_at")})
         services.restore_outage(outage_id, data.get("ended_at"))
 
-    return _action(outage_id, call, _("The interruption was marked as over."))
+    return _action(outage_id, call, _("The interruption was marked as ended."))
 
 
 @bp.post("/<int:outage_id>/cancel")

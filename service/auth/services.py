@@ -48,7 +48,9 @@ def create_user(email: str, role: str, password: str, name: str = "") -> User:
         raise ValidationFailed(errors)
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise Conflict(_("A user with this e-mail address already exists."))
-    user = User(email=email, name=name.strip(), role=role_value, password_hash=_hasher.hash(password))
+    user = User(
+        email=email, name=name.strip(), role=role_value, password_hash=_hasher.hash(password)
+    )
     db.session.add(user)
     db.session.flush()
     audit.record(

@@ -74,7 +74,9 @@ def test_list_filters_by_state_and_address(client, dispatcher):
     )
     assert active.status_code == upcoming.status_code == 201
     ids = lambda r: [o["id"] for o in r.json]  # noqa: E731
-    assert ids(client.get("/api/v1/outages?status=active", headers=dispatcher)) == [active.json["id"]]
+    assert ids(client.get("/api/v1/outages?status=active", headers=dispatcher)) == [
+        active.json["id"]
+    ]
     assert ids(client.get("/api/v1/outages?status=upcoming", headers=dispatcher)) == [
         upcoming.json["id"]
     ]
@@ -127,12 +129,22 @@ def test_cancel_a_planned_outage(client, dispatcher):
         ({"starts_at": "2026-11-23T08:00:00"}, "starts_at"),
         ({"areas": []}, "areas"),
         ({"areas": [{"postcode": "1000"}]}, "areas"),
-        ({"areas": [{"postcode": "00100", "street": "Hämeentie", "from_number": 9, "to_number": 3}]}, "areas"),
+        (
+            {
+                "areas": [
+                    {"postcode": "00100", "street": "Hämeentie", "from_number": 9, "to_number": 3}
+                ]
+            },
+            "areas",
+        ),
         ({"areas": [{"postcode": "00100", "from_number": 1}]}, "areas"),
         ({"texts": {"de": "Hallo"}}, "texts"),
         ({"texts": {"fi": "x" * 2001}}, "texts"),
         ({"affected_buildings": -1}, "affected_buildings"),
-        ({"polygon": {"type": "Polygon", "coordinates": [[[24.9, 60.1], [25.0, 60.2]]]}}, "polygon"),
+        (
+            {"polygon": {"type": "Polygon", "coordinates": [[[24.9, 60.1], [25.0, 60.2]]]}},
+            "polygon",
+        ),
         ({"colour": "red"}, "colour"),
         ({"starts_at": iso(utcnow() + dt.timedelta(days=3))}, "starts_at"),
     ],
@@ -141,7 +153,9 @@ def test_bad_input_is_refused_with_the_field_named_and_nothing_stored(
     client, dispatcher, change, field
 ):
     response = client.post(
-        "/api/v1/outages", json=outage_payload(**change), headers=dispatcher | {"Accept-Language": "fi"}
+        "/api/v1/outages",
+        json=outage_payload(**change),
+        headers=dispatcher | {"Accept-Language": "fi"},
     )
     assert response.status_code == 422, response.json
     assert field in response.json["errors"]
@@ -195,7 +209,9 @@ def test_late_planned_notice_needs_a_reason_and_is_flagged(client, dispatcher):
 
 
 def test_concurrent_patch_with_stale_version_is_409(client, dispatcher):
-    outage = client.post("/api/v1/outages", json=outage_payload(publish=True), headers=dispatcher).json
+    outage = client.post(
+        "/api/v1/outages", json=outage_payload(publish=True), headers=dispatcher
+    ).json
     stale = client.patch(
         f"/api/v1/outages/{outage['id']}",
         json={"cause": "other"},

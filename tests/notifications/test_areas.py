@@ -20,8 +20,18 @@ from notifications.models import Parity
 
 @pytest.mark.parametrize(
     ("typed", "number"),
-    [("12", 12), ("12 A", 12), ("12b", 12), ("10/2", 10), ("3-5", 3), (" 7 ", 7), ("A", None),
-     ("", None), (None, None), (5, 5)],
+    [
+        ("12", 12),
+        ("12 A", 12),
+        ("12b", 12),
+        ("10/2", 10),
+        ("3-5", 3),
+        (" 7 ", 7),
+        ("A", None),
+        ("", None),
+        (None, None),
+        (5, 5),
+    ],
 )
 def test_house_number_from_what_people_type(typed, number):
     assert house_number(typed) == number
@@ -125,9 +135,20 @@ def test_open_ended_ranges_extend_to_either_end(low, high, number):
     assert (match_address(rng, "00100", "Hämeentie", number) == Match.YES) == inside
 
 
-@given(ranges=st.lists(st.builds(AddressRange, st.just("00100"), st.sampled_from(
-    [None, "Hämeentie", "Sturenkatu"]), st.one_of(st.none(), numbers), st.one_of(st.none(), numbers),
-    parities), max_size=5), number=numbers)
+@given(
+    ranges=st.lists(
+        st.builds(
+            AddressRange,
+            st.just("00100"),
+            st.sampled_from([None, "Hämeentie", "Sturenkatu"]),
+            st.one_of(st.none(), numbers),
+            st.one_of(st.none(), numbers),
+            parities,
+        ),
+        max_size=5,
+    ),
+    number=numbers,
+)
 def test_knowing_the_number_never_makes_an_answer_less_certain_than_no(ranges, number):
     without = best_match(ranges, "00100", "Hämeentie", None)
     with_number = best_match(ranges, "00100", "Hämeentie", number)

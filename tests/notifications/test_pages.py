@@ -17,9 +17,9 @@ def publish(payload):
 
 
 def test_root_redirects_by_accept_language_then_cookie(client):
-    assert client.get("/", headers={"Accept-Language": "pl-PL,pl;q=0.9"}).headers[
-        "Location"
-    ] == "/pl/"
+    assert (
+        client.get("/", headers={"Accept-Language": "pl-PL,pl;q=0.9"}).headers["Location"] == "/pl/"
+    )
     assert client.get("/", headers={"Accept-Language": "de"}).headers["Location"] == "/fi/"
     client.get("/language/sv?next=/sv/")
     assert client.get("/", headers={"Accept-Language": "pl"}).headers["Location"] == "/sv/"
@@ -73,8 +73,9 @@ def test_detail_page_shows_the_update_history(app, client):
 
 
 def test_archive_lists_past_outages(app, client):
-    outage = publish(outage_payload(starts_at=iso(utcnow() - dt.timedelta(days=3)),
-                                    expected_end_at=None))
+    outage = publish(
+        outage_payload(starts_at=iso(utcnow() - dt.timedelta(days=3)), expected_end_at=None)
+    )
     restore_outage(outage.id, utcnow() - dt.timedelta(days=2))
     assert f"/en/outages/{outage.id}" in client.get("/en/archive").get_data(as_text=True)
     assert f"/en/outages/{outage.id}" not in client.get("/en/").get_data(as_text=True)

@@ -86,7 +86,9 @@ def test_bad_form_is_re_rendered_with_messages_and_nothing_saved(app, client, lo
 def test_nonexistent_local_time_is_named(app, client, login):
     login("dispatcher")
     # 29 March 2026: clocks in Helsinki jump from 03:00 to 04:00.
-    response = client.post("/staff/outages/new", data=form(kind="planned", starts_at="2026-03-29T03:30"))
+    response = client.post(
+        "/staff/outages/new", data=form(kind="planned", starts_at="2026-03-29T03:30")
+    )
     assert response.status_code == 422
     assert 'id="starts_at-error"' in response.get_data(as_text=True)
     assert outages() == []
@@ -118,7 +120,9 @@ def test_actions_move_the_notice_through_its_life(app, client, login):
     [outage] = outages()
     base = f"/staff/outages/{outage.id}"
     client.post(f"{base}/status", data={"status": "repairing"})
-    client.post(f"{base}/estimate", data={"expected_end_at": local(utcnow() + dt.timedelta(hours=6))})
+    client.post(
+        f"{base}/estimate", data={"expected_end_at": local(utcnow() + dt.timedelta(hours=6))}
+    )
     client.post(f"{base}/restore", data={"ended_at": ""})
     db.session.expire_all()
     outage = db.session.get(Outage, outage.id)

@@ -58,7 +58,10 @@ def test_postgres_urls_use_psycopg3(tmp_path):
         ({"FAIRHEAT_TIMEZONE": "Europe/Atlantis"}, "FAIRHEAT_TIMEZONE"),
         ({"FAIRHEAT_LANGUAGES": "fi,de"}, "FAIRHEAT_LANGUAGES"),
         ({"FAIRHEAT_LANGUAGES": "fi,fi"}, "FAIRHEAT_LANGUAGES"),
-        ({"FAIRHEAT_LANGUAGES": "fi,sv", "FAIRHEAT_DEFAULT_LANGUAGE": "pl"}, "FAIRHEAT_DEFAULT_LANGUAGE"),
+        (
+            {"FAIRHEAT_LANGUAGES": "fi,sv", "FAIRHEAT_DEFAULT_LANGUAGE": "pl"},
+            "FAIRHEAT_DEFAULT_LANGUAGE",
+        ),
         ({"FAIRHEAT_CUSTOMERS_SERVED": "many"}, "FAIRHEAT_CUSTOMERS_SERVED"),
         ({"FAIRHEAT_CUSTOMERS_SERVED": "0"}, "FAIRHEAT_CUSTOMERS_SERVED"),
         ({"FAIRHEAT_PUBLIC_BASE_URL": "lampo.fi"}, "FAIRHEAT_PUBLIC_BASE_URL"),

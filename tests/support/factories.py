@@ -21,8 +21,13 @@ def outage_payload(**overrides: Any) -> dict[str, Any]:
         "starts_at": iso(now - dt.timedelta(hours=1)),
         "expected_end_at": iso(now + dt.timedelta(hours=4)),
         "areas": [
-            {"postcode": "00100", "street": "Mannerheimintie", "from_number": 1, "to_number": 15,
-             "parity": "odd"},
+            {
+                "postcode": "00100",
+                "street": "Mannerheimintie",
+                "from_number": 1,
+                "to_number": 15,
+                "parity": "odd",
+            },
         ],
     }
     payload.update(overrides)

@@ -64,7 +64,15 @@ class Cluster:
 
     def stop(self) -> None:
         subprocess.run(
-            [*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "stop"],
+            [
+                *self.as_user,
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.datadir),
+                "-m",
+                "immediate",
+                "stop",
+            ],
             capture_output=True,
             check=False,
         )
@@ -83,8 +91,17 @@ def start_cluster() -> Cluster:
         shutil.chown(root, "postgres", "postgres")
         as_user = [runuser, "-u", "postgres", "--"]
     init = subprocess.run(
-        [*as_user, str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres", "--auth=trust",
-         "--encoding=UTF8", "--locale=C.UTF-8"],
+        [
+            *as_user,
+            str(bindir / "initdb"),
+            "-D",
+            str(datadir),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -97,8 +114,20 @@ def start_cluster() -> Cluster:
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
     )
     start = subprocess.run(
-        [*as_user, str(bindir / "pg_ctl"), "-D", str(datadir), "-o", options, "-w", "-t", "60",
-         "-l", str(root / "server.log"), "start"],
+        [
+            *as_user,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(datadir),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(root / "server.log"),
+            "start",
+        ],
         capture_output=True,
         text=True,
         check=False,

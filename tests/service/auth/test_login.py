@@ -1,4 +1,4 @@
-"""Staff sign-in: passwords hashed, failures rate-limited, forms protected by CSRF, tokens hashed."""
+"""Staff sign-in: hashed passwords, rate-limited failures, CSRF on forms, hashed tokens."""
 
 from __future__ import annotations
 
@@ -52,23 +52,51 @@ def test_cli_token_is_shown_once_and_stored_hashed(app, runner, make_user):
     stored = db.session.scalar(sa.select(ApiToken.token_hash))
     assert stored == hashlib.sha256(token.encode()).hexdigest()
     client = app.test_client()
-    assert client.get("/api/v1/outages", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert (
+        client.get("/api/v1/outages", headers={"Authorization": f"Bearer {token}"}).status_code
+        == 200
+    )
 
 
 def test_cli_creates_users_and_refuses_bad_ones(runner):
     ok = runner.invoke(
-        args=["users", "create", "--email", "Anna@Lampo.example", "--role", "customer_service",
-              "--password", "long enough password"]
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Anna@Lampo.example",
+            "--role",
+            "customer_service",
+            "--password",
+            "long enough password",
+        ]
     )
     assert ok.exit_code == 0, ok.output
     assert "anna@lampo.example" in ok.output
     duplicate = runner.invoke(
-        args=["users", "create", "--email", "anna@lampo.example", "--role", "viewer",
-              "--password", "long enough password"]
+        args=[
+            "users",
+            "create",
+            "--email",
+            "anna@lampo.example",
+            "--role",
+            "viewer",
+            "--password",
+            "long enough password",
+        ]
     )
     assert duplicate.exit_code == 1
     short = runner.invoke(
-        args=["users", "create", "--email", "b@lampo.example", "--role", "viewer", "--password", "short"]
+        args=[
+            "users",
+            "create",
+            "--email",
+            "b@lampo.example",
+            "--role",
+            "viewer",
+            "--password",
+            "short",
+        ]
     )
     assert short.exit_code == 1
     assert "password" in short.output

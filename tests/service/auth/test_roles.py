@@ -56,7 +56,9 @@ def test_role_by_endpoint_matrix(app, make_user, role):
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             url = _url(rule, outage.id)
             headers = token if url.startswith("/api/") else {}
-            response = browser.open(url, method=method, headers=headers, json={} if method != "GET" else None)
+            response = browser.open(
+                url, method=method, headers=headers, json={} if method != "GET" else None
+            )
             if allowed:
                 assert response.status_code not in (401, 403), (role, method, url)
             else:

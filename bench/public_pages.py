@@ -1,0 +1,344 @@
+"""Requests per second of the public outage list with 50 active outages, against hello-world.
+
+    .venv/bin/python bench/public_pages.py [--seconds N] [--workers W] [--connections C]
+
+Builds a throw-away instance (SQLite in a temporary directory, FAIRHEAT_ENV=production), migrates
+it, publishes 50 active outages through the notifications services, then serves it with gunicorn
+(sync workers) and measures GET /fi/ for a fixed time. The same gunicorn settings then serve a
+plain Flask hello-world page (bench/hello_app.py), measured the same way in the same run, so the
+ratio says what the outage page costs on this machine rather than how fast the machine is.
+Target (the issue): the outage list serves at least 0.7 of the hello-world rate.
+
+Load comes from a separate process: `wrk` when it is installed, else Python threads, each with
+its own HTTP/1.1 connection kept open where the server allows it (gunicorn's sync worker closes
+every connection after the response; the client then reconnects, as it would in production
+behind a proxy that does not pool). Only 200 responses count; nothing sends If-None-Match, so
+every response is a full render and no 304s. Only loopback addresses are used.
+
+Prints exactly one JSON line on stdout; progress and gunicorn's log go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"
+ACTIVE_OUTAGES = 50
+TARGET_RATIO = 0.7
+OUTAGE_PATH = "/fi/"
+STREETS = [  # (postcode, street): Helsinki and Espoo
+    ("00100", "Mannerheimintie"), ("00100", "Kalevankatu"), ("00260", "Runeberginkatu"),
+    ("00530", "Hämeentie"), ("00510", "Sturenkatu"), ("00120", "Fredrikinkatu"),
+    ("00250", "Töölönkatu"), ("00550", "Mäkelänkatu"), ("02100", "Tapiolantie"),
+    ("00180", "Lapinlahdenkatu"), ("00500", "Helsinginkatu"), ("02150", "Otakaari"),
+]  # fmt: skip
+
+
+def log(*parts: Any) -> None:
+    print("bench:", *parts, file=sys.stderr, flush=True)
+
+
+def tool(name: str) -> str:
+    path = BIN / name
+    found = str(path) if path.exists() else shutil.which(name)
+    if not found:
+        sys.exit(f"bench: {name} not found next to {sys.executable} or on PATH")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+# ---- the instance -------------------------------------------------------------------------
+
+
+def prepare_instance(tmp: Path) -> dict[str, str]:
+    """Environment of a migrated SQLite instance holding ACTIVE_OUTAGES published outages."""
+    env = {
+        **os.environ,
+        "FAIRHEAT_ENV": "production",
+        "FAIRHEAT_DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
+        "FAIRHEAT_SECRET_KEY": secrets.token_urlsafe(48),
+        "FAIRHEAT_JURISDICTION": "FI",
+        "FAIRHEAT_RUN_SCHEDULER": "0",
+        "FAIRHEAT_PUBLIC_BASE_URL": f"http://{HOST}",
+    }
+    compile_catalogs()
+    log("migrating", env["FAIRHEAT_DATABASE_URL"])
+    subprocess.run(
+        [tool("fairheat"), "db", "upgrade"], env=env, cwd=ROOT, check=True,
+        stdout=sys.stderr, stderr=sys.stderr,
+    )  # fmt: skip
+    os.environ.update(env)  # create_app() reads its settings from the environment
+    insert_outages()
+    return env
+
+
+def compile_catalogs() -> None:
+    """Compile the .po catalogs when a .mo is missing or older (as `make run` does)."""
+    stale = [
+        po for po in ROOT.glob("translations/*/LC_MESSAGES/messages.po")
+        if not po.with_suffix(".mo").exists()
+        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]  # fmt: skip
+    if stale:
+        log("compiling translations")
+        subprocess.run(
+            [tool("pybabel"), "compile", "-d", "translations"], cwd=ROOT, check=False,
+            stdout=sys.stderr, stderr=sys.stderr,
+        )  # fmt: skip
+
+
+def insert_outages() -> None:
+    """Publish the active outages through the service functions, as a dispatcher would.
+
+    Four in five are unplanned (half of those being repaired), one in five planned work in
+    progress, published on time days before; 1-3 address ranges each, some with free text.
+    """
+    from flask import g
+
+    from notifications import create_outage, update_outage
+    from notifications.schemas import OutageInputSchema
+    from service.app import create_app
+    from service.db import utcnow
+    from service.extensions import db
+
+    app = create_app()
+    with app.app_context():
+        g.actor = "bench"
+        full, partial = OutageInputSchema(), OutageInputSchema(partial=True)
+        now = utcnow().replace(microsecond=0)
+        for i in range(ACTIVE_OUTAGES):
+            planned = i % 5 == 0
+            starts = now - dt.timedelta(minutes=7 * (i + 1))
+            areas = [
+                {"postcode": postcode, "street": street, "from_number": 1 + i % 20, "to_number": 61,
+                 "parity": ("odd", "even", "all")[(i + k) % 3]}
+                for k, (postcode, street) in enumerate(STREETS[i % 12 : i % 12 + 1 + i % 3])
+            ]  # fmt: skip
+            payload = {
+                "kind": "planned" if planned else "unplanned",
+                "impact": ("heating_and_hot_water", "heating", "hot_water", "reduced_supply")[i % 4],
+                "cause": "maintenance" if planned else ("leak", "network_repair", "other")[i % 3],
+                "starts_at": starts.isoformat(),
+                "expected_end_at": None if i % 7 == 3 else (now + dt.timedelta(hours=1 + i % 6)).isoformat(),
+                "areas": areas,
+                "affected_buildings": 3 + (i * 7) % 60,
+                "texts": {"fi": "Tilapäinen vesipiste on korttelin sisäpihalla."} if i % 3 == 0 else {},
+                "publish": True,
+            }  # fmt: skip
+            published = starts - dt.timedelta(days=3) if planned else starts
+            outage = create_outage(full.load(payload), now=published)
+            status = "in_progress" if planned else ("repairing" if i % 2 else None)
+            if status:
+                update_outage(outage.id, partial.load({"status": status}), now=starts)
+        db.session.remove()
+        db.engine.dispose()
+    log(f"published {ACTIVE_OUTAGES} active outages")
+
+
+# ---- serving ------------------------------------------------------------------------------
+
+
+class Gunicorn:
+    """One gunicorn master on a free loopback port; stop() ends it and its workers."""
+
+    def __init__(self, app: str, workers: int, env: dict[str, str], chdir: Path, logfile: Path):
+        self.port = free_port()
+        self.logfile = logfile
+        command = [
+            tool("gunicorn"), "--workers", str(workers), "--threads", "1",
+            "--worker-class", "sync", "--bind", f"{HOST}:{self.port}", "--chdir", str(chdir),
+            "--timeout", "60", "--log-level", "warning", app,
+        ]  # fmt: skip
+        log("starting", " ".join(command[1:]))
+        with logfile.open("ab") as out:
+            self.process = subprocess.Popen(command, env=env, stdout=out, stderr=out)
+
+    def wait_ready(self, path: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.tail()}")
+            try:
+                if get(self.port, path)[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer {path} within {timeout:.0f} s:\n{self.tail()}")
+
+    def tail(self) -> str:
+        return "\n".join(self.logfile.read_text(errors="replace").splitlines()[-30:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def get(port: int, path: str) -> tuple[int, str]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+# ---- load ---------------------------------------------------------------------------------
+
+
+def measure(port: int, path: str, seconds: float, warmup: float, connections: int) -> float:
+    """200 responses per second over `seconds`, after `warmup`, from a separate process."""
+    url = f"http://{HOST}:{port}{path}"
+    if shutil.which("wrk"):
+        threads = str(min(connections, os.cpu_count() or 1))
+        wrk = ["wrk", "-t", threads, "-c", str(connections)]
+        subprocess.run([*wrk, "-d", f"{warmup:.0f}s", url], capture_output=True, check=True)
+        out = subprocess.run(
+            [*wrk, "-d", f"{seconds:.0f}s", url], capture_output=True, text=True, check=True
+        ).stdout
+        total = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", out).group(1))  # type: ignore[union-attr]
+        bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        return (total - (int(bad.group(1)) if bad else 0)) / seconds
+    command = [
+        sys.executable, __file__, "--drive", str(port), path, str(seconds), str(warmup),
+        str(connections),
+    ]  # fmt: skip
+    result = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    if result["other"] or result["errors"]:
+        log(f"{path}: {result['other']} non-200 responses, {result['errors']} errors")
+    return float(result["ok"]) / result["elapsed"]
+
+
+def drive(port: int, path: str, seconds: float, warmup: float, connections: int) -> None:
+    """The Python load generator (the child process): prints {"ok", "other", "errors", …}."""
+    start = time.monotonic()
+    begin, end = start + warmup, start + warmup + seconds
+    totals = {"ok": 0, "other": 0, "errors": 0}
+    lock = threading.Lock()
+
+    def client() -> None:
+        counts = dict.fromkeys(totals, 0)
+        conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        while (now := time.monotonic()) < end:
+            try:
+                conn.request("GET", path)  # HTTP/1.1, keep-alive unless the server closes
+                response = conn.getresponse()
+                response.read()
+                kind = "ok" if response.status == 200 else "other"
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                kind = "errors"
+            if begin <= now and time.monotonic() <= end:
+                counts[kind] += 1
+        conn.close()
+        with lock:
+            for key, value in counts.items():
+                totals[key] += value
+
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(json.dumps({**totals, "elapsed": seconds}))
+
+
+# ---- main ---------------------------------------------------------------------------------
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--drive":
+        port, path, seconds, warmup, connections = sys.argv[2:7]
+        drive(int(port), path, float(seconds), float(warmup), int(connections))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10, help="measured time per page (1-120)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (1-32)")
+    parser.add_argument(
+        "--connections", type=int, default=0, help="concurrent clients (default: 2 × workers)"
+    )
+    args = parser.parse_args()
+    seconds = min(max(args.seconds, 1.0), 120.0)
+    workers = min(max(args.workers, 1), 32)
+    connections = min(max(args.connections or 2 * workers, 1), 256)
+    warmup = min(2.0, seconds / 2)
+
+    tmp = Path(tempfile.mkdtemp(prefix="fairheat-bench-"))
+    servers: list[Gunicorn] = []
+    try:
+        env = prepare_instance(tmp)
+        rates = {}
+        for name, app, chdir, path in (
+            ("outage_list", "wsgi:app", ROOT, OUTAGE_PATH),
+            ("hello", "hello_app:app", ROOT / "bench", "/"),
+        ):
+            server = Gunicorn(app, workers, env, chdir, tmp / f"{name}.log")
+            servers.append(server)
+            server.wait_ready(path)
+            if name == "outage_list":
+                status, html = get(server.port, path)
+                listed = html.count('<article class="outage ')
+                if status != 200 or listed != ACTIVE_OUTAGES:
+                    raise RuntimeError(f"{path} lists {listed} outages, not {ACTIVE_OUTAGES}")
+            log(f"measuring {name} {path} for {seconds:g} s after {warmup:g} s of warm-up")
+            rates[name] = measure(server.port, path, seconds, warmup, connections)
+            log(f"{name}: {rates[name]:.1f} requests/s")
+            server.stop()
+        ratio = rates["outage_list"] / rates["hello"] if rates["hello"] else 0.0
+        print(
+            json.dumps(
+                {
+                    "bench": "public_pages",
+                    "outage_list_rps": round(rates["outage_list"], 1),
+                    "hello_rps": round(rates["hello"], 1),
+                    "ratio": round(ratio, 3),
+                    "target_ratio": TARGET_RATIO,
+                    "meets_target": ratio >= TARGET_RATIO,
+                    "active_outages": ACTIVE_OUTAGES,
+                    "workers": workers,
+                    "seconds": seconds,
+                    "server": "gunicorn sync",
+                    "database": "sqlite",
+                    "client": "wrk" if shutil.which("wrk") else "python",
+                    "connections": connections,
+                }
+            ),
+            flush=True,
+        )
+    finally:
+        for server in servers:
+            server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
