@@ -229,7 +229,7 @@ def _ics_time(moment: dt.datetime) -> str:
 def _ics_text(value: str) -> str:
     """A TEXT value escaped per RFC 5545 3.3.11: backslash, semicolon, comma and newline."""
     value = _NOT_ICS_TEXT.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
-    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    value = value.replace("\\", "\\\\").replace(";", "\\;")
     return value.replace("\n", "\\n")
 
 
@@ -388,7 +388,7 @@ def cap_polygon(polygon: dict[str, Any] | None) -> str | None:
     """
     if not polygon or polygon.get("type") != "Polygon" or not polygon.get("coordinates"):
         return None
-    ring = [(position[0], position[1]) for position in polygon["coordinates"][0]]
+    ring = [(position[1], position[0]) for position in polygon["coordinates"][0]]
     if ring and ring[0] != ring[-1]:
         ring.append(ring[0])
     if len(ring) < 4:

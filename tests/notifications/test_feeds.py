@@ -377,6 +377,9 @@ def test_calendar_folds_long_non_ascii_lines_by_octets_and_round_trips(client):
     assert sum(line.startswith(b" ") for line in lines) > 5
     for line in lines:
         line.decode("utf-8")  # no character split across a fold
+    unfolded = raw.replace(b"\r\n ", b"").decode("utf-8")
+    assert r"keskeytyy\; työ koskee kortteleita A\, B ja C \\ äöå" in unfolded
+    assert r"😀\nSeuraava rivi" in unfolded
     event = calendar_events(client)[f"outage-{outage.id}@{HOST}"]
     notice = compose_notice(get_outage(outage.id), "fi")
     assert str(event["DESCRIPTION"]) == notice.body
