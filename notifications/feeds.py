@@ -44,11 +44,9 @@ EMPTY_FEED_UPDATED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # How long a CAP all-clear (restored, completed, cancelled) stays current for aggregators.
 CAP_ALL_CLEAR_LIFETIME = dt.timedelta(days=1)
 
-# Characters XML 1.0 cannot carry at all. Staff free text loses them rather than producing a
-# document that no reader can parse.
+# Characters XML 1.0 cannot carry: staff free text loses them rather than breaking the document.
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# RFC 5545 3.3.11: TEXT may hold any character except the controls (tab and newline are kept,
-# the newline then escaped).
+# RFC 5545 3.3.11: TEXT holds no controls but tab and newline (the newline is then escaped).
 _NOT_ICS_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 ICS_LINE_OCTETS = 75  # RFC 5545 3.1: content lines are folded at 75 octets, excluding CRLF
 
@@ -229,7 +227,7 @@ def _ics_time(moment: dt.datetime) -> str:
 def _ics_text(value: str) -> str:
     """A TEXT value escaped per RFC 5545 3.3.11: backslash, semicolon, comma and newline."""
     value = _NOT_ICS_TEXT.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
-    value = value.replace("\\", "\\\\").replace(";", "\\;")
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     return value.replace("\n", "\\n")
 
 

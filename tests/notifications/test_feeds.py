@@ -236,13 +236,18 @@ def test_cap_assessment_follows_kind_status_and_impact(kind, status, impact, exp
 
 def test_atom_has_an_entry_per_update_in_the_requested_language(client, token_for):
     payload = outage_payload(texts={"fi": "Korjaamme vuotoa.", "sv": "Vi reparerar läckan."})
-    response = client.post("/api/v1/outages", json={**payload, "publish": True}, headers=token_for())
+    response = client.post(
+        "/api/v1/outages", json={**payload, "publish": True}, headers=token_for()
+    )
     assert response.status_code == 201, response.json
     outage_id = response.json["id"]
     update_outage(outage_id, {"status": OutageStatus.REPAIRING})
     updates = get_outage(outage_id).updates
 
-    for lang, own, other in (("fi", "Korjaamme", "Vi reparerar"), ("sv", "Vi reparerar", "Korjaamme")):
+    for lang, own, other in (
+        ("fi", "Korjaamme", "Vi reparerar"),
+        ("sv", "Vi reparerar", "Korjaamme"),
+    ):
         raw = client.get(f"/{lang}/outages.atom")
         assert raw.status_code == 200
         assert raw.mimetype == "application/atom+xml"
@@ -255,7 +260,9 @@ def test_atom_has_an_entry_per_update_in_the_requested_language(client, token_fo
         assert [entry.content[0].value for entry in feed.entries] == [
             u.texts[lang]["body"] for u in reversed(updates)
         ]
-        assert all(own in e.content[0].value and other not in e.content[0].value for e in feed.entries)
+        assert all(
+            own in e.content[0].value and other not in e.content[0].value for e in feed.entries
+        )
         assert [e.link for e in feed.entries] == [f"{BASE}/{lang}/outages/{outage_id}"] * 2
         assert feed.feed.links[0].href == f"{BASE}/{lang}/outages.atom"
         assert b"localhost" not in raw.data
