@@ -43,6 +43,7 @@ translations: dev
 lint: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: dev
 	$(BIN)/ruff format .

@@ -16,7 +16,8 @@ def _language_links() -> list[dict[str, Any]]:
     links = []
     for lang in i18n.languages():
         if endpoint and "lang" in args:
-            target = url_for(endpoint, **{**args, "lang": lang}, **request.args.to_dict())
+            values: dict[str, Any] = {**request.args.to_dict(), **args, "lang": lang}
+            target = url_for(endpoint, **values)
         else:
             target = request.full_path.rstrip("?")
         links.append(

@@ -27,7 +27,7 @@ bp = ApiBlueprint("api_outages", __name__, url_prefix="/api/v1", description="In
 public_bp = ApiBlueprint(
     "api_public", __name__, url_prefix="/api/v1/public", description="Public, no token"
 )
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def _if_match() -> int | None:

@@ -6,7 +6,8 @@ nothing changed. Public responses never set cookies, so they are safe to share.
 
 from __future__ import annotations
 
-from flask import Response, make_response, request
+from flask import make_response, request
+from werkzeug.wrappers import Response
 
 PUBLIC_MAX_AGE = 15
 

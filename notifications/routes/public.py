@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, g, render_template, request
+from flask import Blueprint, abort, g, render_template, request
+from werkzeug.wrappers import Response
 
 from notifications import services
 from notifications.routes.caching import cacheable

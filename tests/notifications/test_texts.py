@@ -92,7 +92,10 @@ def test_free_text_only_in_its_own_language(app):
         (("00100", "Hämeentie", None, None, Parity.ALL), "Hämeentie, 00100"),
         (("00100", "Hämeentie", 2, 40, Parity.EVEN), "Hämeentie 2–40, even numbers, 00100"),
         (("00100", "Hämeentie", 20, None, Parity.ALL), "Hämeentie, from number 20, 00100"),
-        (("00100", "Hämeentie", None, 9, Parity.ODD), "Hämeentie, up to number 9, odd numbers, 00100"),
+        (
+            ("00100", "Hämeentie", None, 9, Parity.ODD),
+            "Hämeentie, up to number 9, odd numbers, 00100",
+        ),
     ],
 )
 def test_area_descriptions(app, area, expected):
