@@ -1,19 +1,14 @@
 """`fairheat demo`: a believable utility, so that a newcomer's first `make run` shows a living site.
 
-It loads the two staff accounts the README documents (existing ones are left alone) and thirteen
-outage notices covering every state of both kinds: unplanned being located, being repaired (one
-whose restoration estimate was extended, so its update history shows it) and restored; planned
-upcoming, in progress, completed and cancelled; and one draft that stays unpublished.
-
-Every notice goes through the notifications package's public functions with schema-loaded input,
-as a dispatcher's would, so the service rules hold and the numbered updates and the audit log are
-real. The history is back-dated through the services' `now` argument: a notice "published four
-days ago" was checked against that moment. Times are relative to when the demo runs and planned
-notices are published ahead of the jurisdiction's lead-time rule (settings.planned_notice_lead),
-so the demo passes validation on any day; one planned notice is deliberately late and says why,
-as real compliance figures would. Addresses are real streets with their postcodes for the
-configured jurisdiction (FI Helsinki and Espoo, PL Warszawa and Kraków, SE Stockholm); free text
-is kept only for the configured languages.
+Loads the two staff accounts the README documents (existing ones are kept) and thirteen notices in
+every state of both kinds: unplanned being located, repaired (one estimate extended, so the update
+history shows it) and restored; planned upcoming, in progress, completed, cancelled; one draft.
+Everything goes through the notifications package's public functions with schema-loaded input, so
+the service rules hold and the updates and audit log are real. History is back-dated through the
+services' `now` argument and timed relative to the run, with planned notices published ahead of
+the jurisdiction's lead-time rule, so validation passes on any day; one planned notice is late on
+purpose and gives its reason. Streets and postcodes follow the jurisdiction (FI Helsinki/Espoo, PL
+Warszawa/Kraków, SE Stockholm); free text is kept for the configured languages only.
 """
 
 from __future__ import annotations

@@ -110,6 +110,11 @@ def look_up(page: Page, lang: str, number: str) -> None:
 def test_dispatcher_publishes_and_residents_find_it_in_polish_and_finnish(
     app: Flask, make_user: Any, page: Page, new_page: Any
 ) -> None:
+    """The issue's whole story, through the pages a dispatcher and a resident really use.
+
+    Also: a number of the wrong parity inside the range is not affected, and the Polish free
+    text stays on the Polish page. Screenshots (desktop and 375 px) are for people to look at.
+    """
     make_user("dispatcher", email=DISPATCHER)  # committed: the server thread sees the user
     sign_in(page)
     outage_id = publish_unplanned(app, page)
