@@ -50,6 +50,9 @@ STREETS = [  # (postcode, street): Helsinki and Espoo
     ("00250", "Töölönkatu"), ("00550", "Mäkelänkatu"), ("02100", "Tapiolantie"),
     ("00180", "Lapinlahdenkatu"), ("00500", "Helsinginkatu"), ("02150", "Otakaari"),
 ]  # fmt: skip
+IMPACTS = ("heating_and_hot_water", "heating", "hot_water", "reduced_supply")
+CAUSES = ("leak", "network_repair", "other")
+FREE_TEXT = "Tilapäinen vesipiste on korttelin sisäpihalla. Pidä ikkunat suljettuina."
 
 
 def log(*parts: Any) -> None:
@@ -87,9 +90,13 @@ def prepare_instance(tmp: Path) -> dict[str, str]:
     compile_catalogs()
     log("migrating", env["FAIRHEAT_DATABASE_URL"])
     subprocess.run(
-        [tool("fairheat"), "db", "upgrade"], env=env, cwd=ROOT, check=True,
-        stdout=sys.stderr, stderr=sys.stderr,
-    )  # fmt: skip
+        [tool("fairheat"), "db", "upgrade"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=sys.stderr,
+        stderr=sys.stderr,
+    )
     os.environ.update(env)  # create_app() reads its settings from the environment
     insert_outages()
     return env
@@ -98,16 +105,20 @@ def prepare_instance(tmp: Path) -> dict[str, str]:
 def compile_catalogs() -> None:
     """Compile the .po catalogs when a .mo is missing or older (as `make run` does)."""
     stale = [
-        po for po in ROOT.glob("translations/*/LC_MESSAGES/messages.po")
+        po
+        for po in ROOT.glob("translations/*/LC_MESSAGES/messages.po")
         if not po.with_suffix(".mo").exists()
         or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
-    ]  # fmt: skip
+    ]
     if stale:
         log("compiling translations")
         subprocess.run(
-            [tool("pybabel"), "compile", "-d", "translations"], cwd=ROOT, check=False,
-            stdout=sys.stderr, stderr=sys.stderr,
-        )  # fmt: skip
+            [tool("pybabel"), "compile", "-d", "translations"],
+            cwd=ROOT,
+            check=False,
+            stdout=sys.stderr,
+            stderr=sys.stderr,
+        )
 
 
 def insert_outages() -> None:
@@ -133,21 +144,27 @@ def insert_outages() -> None:
             planned = i % 5 == 0
             starts = now - dt.timedelta(minutes=7 * (i + 1))
             areas = [
-                {"postcode": postcode, "street": street, "from_number": 1 + i % 20, "to_number": 61,
-                 "parity": ("odd", "even", "all")[(i + k) % 3]}
-                for k, (postcode, street) in enumerate(STREETS[i % 12 : i % 12 + 1 + i % 3])
-            ]  # fmt: skip
+                {
+                    "postcode": postcode,
+                    "street": street,
+                    "from_number": 1 + i % 20,
+                    "to_number": 61,
+                    "parity": ("odd", "even", "all")[(i + k) % 3],
+                }
+                for k, (postcode, street) in enumerate(STREETS[i % 10 : i % 10 + 1 + i % 3])
+            ]
+            expected_end = None if i % 7 == 3 else now + dt.timedelta(hours=1 + i % 6)
             payload = {
                 "kind": "planned" if planned else "unplanned",
-                "impact": ("heating_and_hot_water", "heating", "hot_water", "reduced_supply")[i % 4],
-                "cause": "maintenance" if planned else ("leak", "network_repair", "other")[i % 3],
+                "impact": IMPACTS[i % len(IMPACTS)],
+                "cause": "maintenance" if planned else CAUSES[i % len(CAUSES)],
                 "starts_at": starts.isoformat(),
-                "expected_end_at": None if i % 7 == 3 else (now + dt.timedelta(hours=1 + i % 6)).isoformat(),
+                "expected_end_at": expected_end.isoformat() if expected_end else None,
                 "areas": areas,
                 "affected_buildings": 3 + (i * 7) % 60,
-                "texts": {"fi": "Tilapäinen vesipiste on korttelin sisäpihalla."} if i % 3 == 0 else {},
+                "texts": {"fi": FREE_TEXT} if i % 3 == 0 else {},
                 "publish": True,
-            }  # fmt: skip
+            }
             published = starts - dt.timedelta(days=3) if planned else starts
             outage = create_outage(full.load(payload), now=published)
             status = "in_progress" if planned else ("repairing" if i % 2 else None)
@@ -168,10 +185,23 @@ class Gunicorn:
         self.port = free_port()
         self.logfile = logfile
         command = [
-            tool("gunicorn"), "--workers", str(workers), "--threads", "1",
-            "--worker-class", "sync", "--bind", f"{HOST}:{self.port}", "--chdir", str(chdir),
-            "--timeout", "60", "--log-level", "warning", app,
-        ]  # fmt: skip
+            tool("gunicorn"),
+            "--workers",
+            str(workers),
+            "--threads",
+            "1",
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"{HOST}:{self.port}",
+            "--chdir",
+            str(chdir),
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+            app,
+        ]
         log("starting", " ".join(command[1:]))
         with logfile.open("ab") as out:
             self.process = subprocess.Popen(command, env=env, stdout=out, stderr=out)
@@ -180,7 +210,9 @@ class Gunicorn:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.tail()}")
+                raise RuntimeError(
+                    f"gunicorn exited with {self.process.returncode}:\n{self.tail()}"
+                )
             try:
                 if get(self.port, path)[0] == 200:
                     return
@@ -215,30 +247,40 @@ def get(port: int, path: str) -> tuple[int, str]:
 # ---- load ---------------------------------------------------------------------------------
 
 
-def measure(port: int, path: str, seconds: float, warmup: float, connections: int) -> float:
+def measure(
+    client: str, port: int, path: str, seconds: int, warmup: int, connections: int
+) -> float:
     """200 responses per second over `seconds`, after `warmup`, from a separate process."""
-    url = f"http://{HOST}:{port}{path}"
-    if shutil.which("wrk"):
-        threads = str(min(connections, os.cpu_count() or 1))
-        wrk = ["wrk", "-t", threads, "-c", str(connections)]
-        subprocess.run([*wrk, "-d", f"{warmup:.0f}s", url], capture_output=True, check=True)
-        out = subprocess.run(
-            [*wrk, "-d", f"{seconds:.0f}s", url], capture_output=True, text=True, check=True
-        ).stdout
-        total = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", out).group(1))  # type: ignore[union-attr]
-        bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-        return (total - (int(bad.group(1)) if bad else 0)) / seconds
+    if client == "wrk":
+        url = f"http://{HOST}:{port}{path}"
+        wrk = ["wrk", "-t", str(min(connections, os.cpu_count() or 1)), "-c", str(connections)]
+        subprocess.run([*wrk, "-d", f"{warmup}s", url], capture_output=True, check=True)
+        run = subprocess.run([*wrk, "-d", f"{seconds}s", url], capture_output=True, text=True)
+        done = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)\b", run.stdout)
+        if run.returncode or not done:
+            raise RuntimeError(f"wrk failed:\n{run.stdout}{run.stderr}")
+        elapsed = float(done.group(2)) * {"ms": 0.001, "s": 1, "m": 60}[done.group(3)]
+        bad = re.search(r"Non-2xx or 3xx responses: (\d+)", run.stdout)
+        if bad:
+            log(f"{path}: {bad.group(1)} responses other than 200")
+        return (int(done.group(1)) - (int(bad.group(1)) if bad else 0)) / elapsed
     command = [
-        sys.executable, __file__, "--drive", str(port), path, str(seconds), str(warmup),
+        sys.executable,
+        __file__,
+        "--drive",
+        str(port),
+        path,
+        str(seconds),
+        str(warmup),
         str(connections),
-    ]  # fmt: skip
+    ]
     result = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
     if result["other"] or result["errors"]:
         log(f"{path}: {result['other']} non-200 responses, {result['errors']} errors")
     return float(result["ok"]) / result["elapsed"]
 
 
-def drive(port: int, path: str, seconds: float, warmup: float, connections: int) -> None:
+def drive(port: int, path: str, seconds: int, warmup: int, connections: int) -> None:
     """The Python load generator (the child process): prints {"ok", "other", "errors", …}."""
     start = time.monotonic()
     begin, end = start + warmup, start + warmup + seconds
@@ -277,21 +319,33 @@ def drive(port: int, path: str, seconds: float, warmup: float, connections: int)
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--drive":
-        port, path, seconds, warmup, connections = sys.argv[2:7]
-        drive(int(port), path, float(seconds), float(warmup), int(connections))
+        given = sys.argv[2:7]  # port, path, seconds, warm-up, connections
+        drive(int(given[0]), given[1], int(given[2]), int(given[3]), int(given[4]))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=10, help="measured time per page (1-120)")
+    parser.add_argument("--seconds", type=int, default=10, help="measured time per page (1-120)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (1-32)")
     parser.add_argument(
         "--connections", type=int, default=0, help="concurrent clients (default: 2 × workers)"
     )
+    parser.add_argument(
+        "--client",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="load generator (auto: wrk when installed, else Python threads)",
+    )
     args = parser.parse_args()
-    seconds = min(max(args.seconds, 1.0), 120.0)
+    seconds = min(max(args.seconds, 1), 120)
     workers = min(max(args.workers, 1), 32)
     connections = min(max(args.connections or 2 * workers, 1), 256)
-    warmup = min(2.0, seconds / 2)
+    warmup = 2 if seconds >= 4 else 1
+    client = args.client
+    if client == "auto":
+        client = "wrk" if shutil.which("wrk") else "python"
+    elif client == "wrk" and not shutil.which("wrk"):
+        sys.exit("bench: --client wrk, but wrk is not installed")
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` stops gunicorn
     tmp = Path(tempfile.mkdtemp(prefix="fairheat-bench-"))
     servers: list[Gunicorn] = []
     try:
@@ -310,7 +364,7 @@ def main() -> None:
                 if status != 200 or listed != ACTIVE_OUTAGES:
                     raise RuntimeError(f"{path} lists {listed} outages, not {ACTIVE_OUTAGES}")
             log(f"measuring {name} {path} for {seconds:g} s after {warmup:g} s of warm-up")
-            rates[name] = measure(server.port, path, seconds, warmup, connections)
+            rates[name] = measure(client, server.port, path, seconds, warmup, connections)
             log(f"{name}: {rates[name]:.1f} requests/s")
             server.stop()
         ratio = rates["outage_list"] / rates["hello"] if rates["hello"] else 0.0
@@ -328,7 +382,7 @@ def main() -> None:
                     "seconds": seconds,
                     "server": "gunicorn sync",
                     "database": "sqlite",
-                    "client": "wrk" if shutil.which("wrk") else "python",
+                    "client": client,
                     "connections": connections,
                 }
             ),
