@@ -234,6 +234,12 @@ def _commit() -> None:
     except StaleDataError:
         db.session.rollback()
         raise Conflict(_concurrent_change()) from None
+    invalidate_public_state()
+
+
+def invalidate_public_state() -> None:
+    """Forget this process's cached view of the public state, after a change it committed."""
+    current_app.extensions.pop("fairheat_public_state", None)
 
 
 def create_outage(data: Mapping[str, Any], *, now: dt.datetime | None = None) -> Outage:
@@ -459,12 +465,35 @@ def lookup_address(
     return LookupResult(postcode, street, number, sure, maybe)
 
 
-def latest_change(*, public: bool = True) -> dt.datetime | None:
-    """When any notice last changed: the validator behind ETags of pages and feeds."""
-    query = sa.select(sa.func.max(Outage.updated_at))
-    if public:
-        query = query.where(Outage.first_published_at.is_not(None))
-    return db.session.scalar(query)
+def public_state(now: dt.datetime | None = None) -> tuple[Any, ...]:
+    """Everything the public pages depend on, in one cheap query.
+
+    The last change to any published notice, how many there are, and the next moment a
+    scheduled one starts (when it moves from "upcoming" to "current" without any change being
+    saved). Pages rendered under the same state are identical, so the state keys the page cache
+    and the ETag, and a 304 or a cached page costs this one query.
+    """
+    now = now or utcnow()
+    row = db.session.execute(
+        sa.select(
+            sa.func.max(Outage.updated_at),
+            sa.func.count(Outage.id),
+            sa.func.min(
+                sa.case(
+                    (
+                        sa.and_(Outage.status == OutageStatus.SCHEDULED, Outage.starts_at > now),
+                        Outage.starts_at,
+                    )
+                )
+            ),
+        ).where(Outage.first_published_at.is_not(None))
+    ).one()
+    latest, count, next_start = row
+    return (
+        latest.isoformat() if latest else None,
+        count,
+        next_start.isoformat() if next_start else None,
+    )
 
 
 def start_due_planned_outages(now: dt.datetime | None = None) -> list[int]:

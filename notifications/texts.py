@@ -8,77 +8,88 @@ added after the template text; a language without free text shows the template t
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from notifications.models import Cause, Impact, OutageKind, OutageStatus, Parity
 from service.i18n import format_datetime
 
+# One catalog lookup per label: the tables hold lazy strings, translated when str() is taken
+# in the current locale (a page of 50 notices asks for a few hundred labels).
+_KINDS = {
+    OutageKind.PLANNED: _l("Planned interruption"),
+    OutageKind.UNPLANNED: _l("Unplanned interruption"),
+}
+_IMPACTS = {
+    Impact.HEATING_AND_HOT_WATER: _l("heating and hot water"),
+    Impact.HEATING: _l("heating"),
+    Impact.HOT_WATER: _l("hot water"),
+    Impact.REDUCED_SUPPLY: _l("reduced heat supply"),
+}
+_CAUSES = {
+    Cause.MAINTENANCE: _l("maintenance"),
+    Cause.NETWORK_REPAIR: _l("network repair"),
+    Cause.LEAK: _l("leak in the network"),
+    Cause.PRODUCTION_FAULT: _l("fault in heat production"),
+    Cause.CONNECTION_WORK: _l("connection work"),
+    Cause.OTHER: _l("other cause"),
+}
+_STATUSES = {
+    OutageStatus.SCHEDULED: _l("Scheduled"),
+    OutageStatus.IN_PROGRESS: _l("In progress"),
+    OutageStatus.COMPLETED: _l("Completed"),
+    OutageStatus.CANCELLED: _l("Cancelled"),
+    OutageStatus.INVESTIGATING: _l("Fault being located"),
+    OutageStatus.REPAIRING: _l("Being repaired"),
+    OutageStatus.RESTORED: _l("Restored"),
+}
+_PARITIES = {
+    Parity.ALL: _l("all numbers"),
+    Parity.ODD: _l("odd numbers"),
+    Parity.EVEN: _l("even numbers"),
+}
+_STATUS_SENTENCES = {
+    OutageStatus.SCHEDULED: _l(
+        "Work is planned at this time. Please prepare for the interruption."
+    ),
+    OutageStatus.IN_PROGRESS: _l("The work is under way."),
+    OutageStatus.COMPLETED: _l("The work is finished and supply is back to normal."),
+    OutageStatus.CANCELLED: _l("This interruption has been cancelled. Supply continues as normal."),
+    OutageStatus.INVESTIGATING: _l("We are locating the fault."),
+    OutageStatus.REPAIRING: _l("The fault has been found and is being repaired."),
+    OutageStatus.RESTORED: _l("The fault has been repaired and supply is back to normal."),
+}
+
 
 def kind_label(kind: OutageKind) -> str:
-    return {
-        OutageKind.PLANNED: _("Planned interruption"),
-        OutageKind.UNPLANNED: _("Unplanned interruption"),
-    }[kind]
+    return str(_KINDS[kind])
 
 
 def impact_label(impact: Impact) -> str:
-    return {
-        Impact.HEATING_AND_HOT_WATER: _("heating and hot water"),
-        Impact.HEATING: _("heating"),
-        Impact.HOT_WATER: _("hot water"),
-        Impact.REDUCED_SUPPLY: _("reduced heat supply"),
-    }[impact]
+    return str(_IMPACTS[impact])
 
 
 def cause_label(cause: Cause) -> str:
-    return {
-        Cause.MAINTENANCE: _("maintenance"),
-        Cause.NETWORK_REPAIR: _("network repair"),
-        Cause.LEAK: _("leak in the network"),
-        Cause.PRODUCTION_FAULT: _("fault in heat production"),
-        Cause.CONNECTION_WORK: _("connection work"),
-        Cause.OTHER: _("other cause"),
-    }[cause]
+    return str(_CAUSES[cause])
 
 
 def status_label(status: OutageStatus) -> str:
-    return {
-        OutageStatus.SCHEDULED: _("Scheduled"),
-        OutageStatus.IN_PROGRESS: _("In progress"),
-        OutageStatus.COMPLETED: _("Completed"),
-        OutageStatus.CANCELLED: _("Cancelled"),
-        OutageStatus.INVESTIGATING: _("Fault being located"),
-        OutageStatus.REPAIRING: _("Being repaired"),
-        OutageStatus.RESTORED: _("Restored"),
-    }[status]
+    return str(_STATUSES[status])
 
 
 def parity_label(parity: Parity) -> str:
-    return {
-        Parity.ALL: _("all numbers"),
-        Parity.ODD: _("odd numbers"),
-        Parity.EVEN: _("even numbers"),
-    }[parity]
+    return str(_PARITIES[parity])
 
 
 def _status_sentence(status: OutageStatus) -> str:
-    return {
-        OutageStatus.SCHEDULED: _(
-            "Work is planned at this time. Please prepare for the interruption."
-        ),
-        OutageStatus.IN_PROGRESS: _("The work is under way."),
-        OutageStatus.COMPLETED: _("The work is finished and supply is back to normal."),
-        OutageStatus.CANCELLED: _(
-            "This interruption has been cancelled. Supply continues as normal."
-        ),
-        OutageStatus.INVESTIGATING: _("We are locating the fault."),
-        OutageStatus.REPAIRING: _("The fault has been found and is being repaired."),
-        OutageStatus.RESTORED: _("The fault has been repaired and supply is back to normal."),
-    }[status]
+    return str(_STATUS_SENTENCES[status])
 
 
 def describe_area(
@@ -162,10 +173,32 @@ def _compose(outage: object, lang: str) -> NoticeText:
     return NoticeText(title=title, lines=lines, free_text=free, area_lines=areas)
 
 
+_CACHE_SIZE = 4096
+
+
 def compose_notice(outage: object, lang: str) -> NoticeText:
-    """The public text of an outage in one language."""
-    with force_locale(lang):
-        return _compose(outage, lang)
+    """The public text of an outage in one language.
+
+    A saved outage's text is kept per (id, version, last change, language) in a small cache on
+    the app: every change bumps the version, so a cached text is never stale. Unsaved ones
+    (the staff preview) are composed each time.
+    """
+    outage_id = getattr(outage, "id", None)
+    if outage_id is None:
+        with force_locale(lang):
+            return _compose(outage, lang)
+    key = (outage_id, outage.version, outage.updated_at, lang)  # type: ignore[attr-defined]
+    cache: OrderedDict[tuple[Any, ...], NoticeText] = current_app.extensions.setdefault(
+        "fairheat_notice_texts", OrderedDict()
+    )
+    text = cache.get(key)
+    if text is None:
+        with force_locale(lang):
+            text = _compose(outage, lang)
+        cache[key] = text
+        if len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
+    return text
 
 
 def compose_all(outage: object, languages: Iterable[str]) -> dict[str, NoticeText]:

@@ -41,8 +41,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from service.api import init_api
     from service.auth.services import load_user
+    from service.sessions import CachedSerializerSessionInterface
     from service.validation import install_localized_messages
 
+    app.session_interface = CachedSerializerSessionInterface()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "service" / "migrations"))
     babel.init_app(

@@ -15,4 +15,6 @@ migrate = Migrate()
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Limits are checked only where a view asks (limiter.check()), not in a hook on every request:
+# public pages are cached and must cost as little as a request can (bench/public_pages.py).
+limiter = Limiter(key_func=get_remote_address, default_limits=[], auto_check=False)

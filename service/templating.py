@@ -32,6 +32,9 @@ def _language_links() -> list[dict[str, Any]]:
 
 
 def register(app: Flask) -> None:
+    # Block tags leave no blank lines behind: smaller pages, same markup.
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters.update(
         datetime=i18n.format_datetime,
         date=i18n.format_date,

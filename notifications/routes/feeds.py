@@ -7,16 +7,16 @@ from werkzeug.wrappers import Response
 
 from notifications import services
 from notifications.feeds import cap_alert, icalendar_feed
-from notifications.routes.caching import cacheable
+from notifications.routes.caching import cached_public
 
 bp = Blueprint("feeds", __name__)
 
 
 @bp.get("/outages.ics")
 def ics() -> Response:
-    return cacheable(icalendar_feed(services.planned_for_calendar()), "text/calendar")
+    return cached_public(lambda: icalendar_feed(services.planned_for_calendar()), "text/calendar")
 
 
 @bp.get("/outages/<int:outage_id>.cap.xml")
 def cap(outage_id: int) -> Response:
-    return cacheable(cap_alert(services.get_outage(outage_id)), "application/cap+xml")
+    return cached_public(lambda: cap_alert(services.get_outage(outage_id)), "application/cap+xml")

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, g, render_template, request
 from werkzeug.wrappers import Response
 
 from notifications import services
-from notifications.routes.caching import cacheable
+from notifications.routes.caching import cached_public
 from notifications.schemas import LookupQuerySchema
 from service import i18n
 from service.errors import ValidationFailed, flatten_errors
@@ -33,19 +33,19 @@ def add_lang(endpoint: str, values: dict[str, Any]) -> None:
         values["lang"] = g.lang
 
 
-def _page(template: str, **context: Any) -> Response:
-    return cacheable(render_template(template, **context))
+def _index_page(query: dict[str, str], errors: dict[str, list[str]]) -> str:
+    return render_template(
+        "outages/index.html",
+        active=services.list_outages(status="active"),
+        upcoming=services.list_outages(status="upcoming"),
+        query=query,
+        errors=errors,
+    )
 
 
 @bp.get("/")
 def index() -> Response:
-    return _page(
-        "outages/index.html",
-        active=services.list_outages(status="active"),
-        upcoming=services.list_outages(status="upcoming"),
-        query={},
-        errors={},
-    )
+    return cached_public(lambda: _index_page({}, {}))
 
 
 @bp.get("/lookup")
@@ -55,40 +55,43 @@ def lookup() -> Response | tuple[str, int]:
     try:
         data = load_or_fail(LookupQuerySchema(), query)
     except ValidationFailed as error:
-        page = render_template(
-            "outages/index.html",
-            active=services.list_outages(status="active"),
-            upcoming=services.list_outages(status="upcoming"),
-            query=query,
-            errors=flatten_errors(error.errors),
-        )
-        return page, 422
-    result = services.lookup_address(data["postcode"], data.get("street"), data.get("number"))
-    return _page("outages/lookup.html", result=result, query=query)
+        return _index_page(query, flatten_errors(error.errors)), 422
+
+    def render() -> str:
+        result = services.lookup_address(data["postcode"], data.get("street"), data.get("number"))
+        return render_template("outages/lookup.html", result=result, query=query)
+
+    return cached_public(render)
 
 
 @bp.get("/outages/<int:outage_id>")
 def detail(outage_id: int) -> Response:
-    return _page("outages/detail.html", outage=services.get_outage(outage_id))
+    return cached_public(
+        lambda: render_template("outages/detail.html", outage=services.get_outage(outage_id))
+    )
 
 
 @bp.get("/archive")
 def archive() -> Response:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    outages = services.list_outages(
-        status="past", limit=ARCHIVE_PAGE_SIZE + 1, offset=(page - 1) * ARCHIVE_PAGE_SIZE
-    )
-    return _page(
-        "outages/archive.html",
-        outages=outages[:ARCHIVE_PAGE_SIZE],
-        page=page,
-        has_next=len(outages) > ARCHIVE_PAGE_SIZE,
-    )
+
+    def render() -> str:
+        outages = services.list_outages(
+            status="past", limit=ARCHIVE_PAGE_SIZE + 1, offset=(page - 1) * ARCHIVE_PAGE_SIZE
+        )
+        return render_template(
+            "outages/archive.html",
+            outages=outages[:ARCHIVE_PAGE_SIZE],
+            page=page,
+            has_next=len(outages) > ARCHIVE_PAGE_SIZE,
+        )
+
+    return cached_public(render)
 
 
 @bp.get("/outages.atom")
 def atom() -> Response:
     from notifications.feeds import atom_feed
 
-    body = atom_feed(services.recent_updates(), g.lang)
-    return cacheable(body, "application/atom+xml")
+    lang = g.lang
+    return cached_public(lambda: atom_feed(services.recent_updates(), lang), "application/atom+xml")

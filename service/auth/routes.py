@@ -41,6 +41,7 @@ def _email_key() -> str:
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=_email_key)
 def login() -> Response | str | tuple[str, int]:
     next_url = request.values.get("next", "")
+    limiter.check()
     if request.method == "GET":
         return render_template("auth/login.html", next=next_url, email="", error=None)
     email = request.form.get("email", "")

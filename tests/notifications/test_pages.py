@@ -108,3 +108,21 @@ def test_pages_work_without_javascript_and_have_labels(app, client):
         assert f'<label for="{field}">' in html
     assert '<form method="get"' in html
     assert "<script" not in html
+
+
+def test_page_state_moves_when_a_planned_outage_starts(app):
+    from notifications.services import public_state
+
+    outage = publish(planned_payload(days_ahead=3))
+    before = public_state(outage.starts_at - dt.timedelta(minutes=1))
+    after = public_state(outage.starts_at + dt.timedelta(minutes=1))
+    assert before != after  # the cached pages are re-rendered: it is now a current interruption
+
+
+def test_cached_page_follows_every_change(app, client):
+    outage = publish(outage_payload())
+    first = client.get(f"/en/outages/{outage.id}").get_data(as_text=True)
+    assert "supply is back to normal" not in first
+    restore_outage(outage.id)
+    second = client.get(f"/en/outages/{outage.id}").get_data(as_text=True)
+    assert "supply is back to normal" in second
