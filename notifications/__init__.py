@@ -3,12 +3,10 @@
 Other domains may call the functions exported here, never the models or internals.
 """
 
+from notifications.queries import get_outage, list_outages, lookup_address
 from notifications.services import (
     cancel_outage,
     create_outage,
-    get_outage,
-    list_outages,
-    lookup_address,
     publish_outage,
     restore_outage,
     update_outage,

@@ -10,23 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from notifications.areas import AddressRange, Match, best_match, house_number, street_key
+from notifications.areas import street_key
 from notifications.lead_time import days_ahead, is_late
 from notifications.models import (
     ENDED_OK,
-    FINISHED,
     INITIAL_STATUS,
-    ONGOING,
     STATUSES_BY_KIND,
     TRANSITIONS,
     Outage,
@@ -35,10 +31,11 @@ from notifications.models import (
     OutageStatus,
     OutageUpdate,
 )
+from notifications.queries import load_outage
 from notifications.texts import compose_notice, status_label
 from service import audit
 from service.db import utcnow
-from service.errors import Conflict, NotFound, ValidationFailed
+from service.errors import Conflict, ValidationFailed
 from service.extensions import db
 
 # How far from now a start time may lie before it is treated as a typing mistake.
@@ -242,9 +239,8 @@ def invalidate_public_state() -> None:
     current_app.extensions.pop("fairheat_public_state", None)
 
 
-def create_outage(data: Mapping[str, Any], *, now: dt.datetime | None = None) -> Outage:
-    """Create an outage from validated input; publish it at once when data['publish']."""
-    now = now or utcnow()
+def _new_outage(data: Mapping[str, Any]) -> Outage:
+    """An unsaved outage from validated input (create, and the preview that saves nothing)."""
     kind = data["kind"]
     outage = Outage(
         kind=kind,
@@ -258,11 +254,17 @@ def create_outage(data: Mapping[str, Any], *, now: dt.datetime | None = None) ->
         polygon=data.get("polygon"),
         texts={k: v for k, v in (data.get("texts") or {}).items() if v},
         late_notice_reason=data.get("late_notice_reason"),
-        created_at=now,
-        updated_at=now,
-        created_by=audit.current_actor(),
     )
     _set_areas(outage, data["areas"])
+    return outage
+
+
+def create_outage(data: Mapping[str, Any], *, now: dt.datetime | None = None) -> Outage:
+    """Create an outage from validated input; publish it at once when data['publish']."""
+    now = now or utcnow()
+    outage = _new_outage(data)
+    outage.created_at = outage.updated_at = now
+    outage.created_by = audit.current_actor()
     try:
         _check(outage, now, start_changed=True)
         db.session.add(outage)
@@ -286,7 +288,7 @@ def update_outage(
 ) -> Outage:
     """Apply a partial change (PATCH, staff edit, restore, cancel, new estimate)."""
     now = now or utcnow()
-    outage = _get(outage_id, public=False)
+    outage = load_outage(outage_id, public=False)
     try:
         if expected_version is not None and expected_version != outage.version:
             raise Conflict(_concurrent_change())
@@ -336,7 +338,7 @@ def publish_outage(outage_id: int, late_notice_reason: str | None = None) -> Out
 
 def restore_outage(outage_id: int, ended_at: dt.datetime | None = None) -> Outage:
     """Planned: completed; unplanned: restored. The end time defaults to now."""
-    outage = _get(outage_id, public=False)
+    outage = load_outage(outage_id, public=False)
     target = OutageStatus.COMPLETED if outage.kind == OutageKind.PLANNED else OutageStatus.RESTORED
     data: dict[str, Any] = {"status": target}
     if ended_at is not None:
@@ -346,154 +348,6 @@ def restore_outage(outage_id: int, ended_at: dt.datetime | None = None) -> Outag
 
 def cancel_outage(outage_id: int) -> Outage:
     return update_outage(outage_id, {"status": OutageStatus.CANCELLED})
-
-
-def _get(outage_id: int, *, public: bool, with_updates: bool = False) -> Outage:
-    query = sa.select(Outage).where(Outage.id == outage_id)
-    if public:
-        query = query.where(Outage.first_published_at.is_not(None))
-    if with_updates:
-        query = query.options(selectinload(Outage.updates))
-    outage = db.session.scalar(query)
-    if outage is None:
-        raise NotFound(_("There is no interruption notice with this number."))
-    return outage
-
-
-def get_outage(outage_id: int, *, public: bool = True) -> Outage:
-    """One outage with its update history; unpublished drafts only for staff."""
-    return _get(outage_id, public=public, with_updates=True)
-
-
-def _status_clause(status: str, now: dt.datetime) -> sa.ColumnElement[bool]:
-    if status == "active":
-        return sa.or_(
-            Outage.status.in_(ONGOING),
-            sa.and_(Outage.status == OutageStatus.SCHEDULED, Outage.starts_at <= now),
-        )
-    if status == "upcoming":
-        return sa.and_(Outage.status == OutageStatus.SCHEDULED, Outage.starts_at > now)
-    return Outage.status.in_(FINISHED)
-
-
-def list_outages(
-    *,
-    status: str | None = None,
-    postcode: str | None = None,
-    street: str | None = None,
-    number: str | None = None,
-    public: bool = True,
-    now: dt.datetime | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[Outage]:
-    """Outages by state (active | upcoming | past) and, when given, by address."""
-    now = now or utcnow()
-    query = sa.select(Outage)
-    if public:
-        query = query.where(Outage.first_published_at.is_not(None))
-    if status:
-        query = query.where(_status_clause(status, now))
-    if status == "past":
-        query = query.order_by(sa.func.coalesce(Outage.ended_at, Outage.updated_at).desc())
-    else:
-        query = query.order_by(Outage.starts_at, Outage.id)
-    if postcode:
-        query = query.where(
-            Outage.id.in_(sa.select(OutageArea.outage_id).where(OutageArea.postcode == postcode))
-        )
-    if postcode and (street or number):
-        outages = [
-            o for o in db.session.scalars(query) if _match(o, postcode, street, number) != Match.NO
-        ]
-        return outages[offset : offset + limit if limit else None]
-    if limit:
-        query = query.limit(limit).offset(offset)
-    return list(db.session.scalars(query))
-
-
-def count_outages(*, status: str, public: bool = True, now: dt.datetime | None = None) -> int:
-    now = now or utcnow()
-    query = sa.select(sa.func.count(Outage.id)).where(_status_clause(status, now))
-    if public:
-        query = query.where(Outage.first_published_at.is_not(None))
-    return db.session.scalar(query) or 0
-
-
-def _match(outage: Outage, postcode: str, street: str | None, number: str | None) -> Match:
-    ranges = [
-        AddressRange(a.postcode, a.street, a.from_number, a.to_number, a.parity)
-        for a in outage.areas
-    ]
-    return best_match(ranges, postcode, street, house_number(number))
-
-
-@dataclass(frozen=True)
-class LookupResult:
-    postcode: str
-    street: str | None
-    number: str | None
-    outages: list[Outage]  # the address is inside these
-    possibly_affected: list[Outage]  # part of the postcode or street; a house number would tell
-
-    @property
-    def affected(self) -> bool:
-        return bool(self.outages)
-
-
-def lookup_address(
-    postcode: str, street: str | None = None, number: str | None = None
-) -> LookupResult:
-    """Is my address affected? Current and upcoming published outages at the address."""
-    query = (
-        sa.select(Outage)
-        .where(
-            Outage.first_published_at.is_not(None),
-            Outage.status.not_in(FINISHED),
-            Outage.id.in_(sa.select(OutageArea.outage_id).where(OutageArea.postcode == postcode)),
-        )
-        .order_by(Outage.starts_at, Outage.id)
-    )
-    sure: list[Outage] = []
-    maybe: list[Outage] = []
-    for outage in db.session.scalars(query):
-        found = _match(outage, postcode, street, number)
-        if found == Match.YES:
-            sure.append(outage)
-        elif found == Match.PARTLY:
-            maybe.append(outage)
-    return LookupResult(postcode, street, number, sure, maybe)
-
-
-def public_state(now: dt.datetime | None = None) -> tuple[Any, ...]:
-    """Everything the public pages depend on, in one cheap query.
-
-    The last change to any published notice, how many there are, and the next moment a
-    scheduled one starts (when it moves from "upcoming" to "current" without any change being
-    saved). Pages rendered under the same state are identical, so the state keys the page cache
-    and the ETag, and a 304 or a cached page costs this one query.
-    """
-    now = now or utcnow()
-    row = db.session.execute(
-        sa.select(
-            sa.func.max(Outage.updated_at),
-            sa.func.count(Outage.id),
-            sa.func.min(
-                sa.case(
-                    (
-                        sa.and_(Outage.status == OutageStatus.SCHEDULED, Outage.starts_at > now),
-                        Outage.starts_at,
-                    )
-                )
-            ),
-        ).where(Outage.first_published_at.is_not(None))
-    ).one()
-    latest, count, next_start = row
-    return (
-        latest.isoformat() if latest else None,
-        count,
-        next_start.isoformat() if next_start else None,
-    )
 
 
 def start_due_planned_outages(now: dt.datetime | None = None) -> list[int]:
@@ -516,52 +370,9 @@ def start_due_planned_outages(now: dt.datetime | None = None) -> list[int]:
     return started
 
 
-FEED_SIZE = 100
-
-
-def recent_updates(limit: int = FEED_SIZE) -> list[OutageUpdate]:
-    """The newest updates of published notices, newest first (the Atom feed's entries)."""
-    return list(
-        db.session.scalars(
-            sa.select(OutageUpdate)
-            .options(selectinload(OutageUpdate.outage))
-            .order_by(OutageUpdate.created_at.desc(), OutageUpdate.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-def planned_for_calendar(now: dt.datetime | None = None) -> list[Outage]:
-    """Published planned interruptions from the last year on, cancelled ones included."""
-    now = now or utcnow()
-    return list(
-        db.session.scalars(
-            sa.select(Outage)
-            .where(
-                Outage.kind == OutageKind.PLANNED,
-                Outage.first_published_at.is_not(None),
-                Outage.starts_at >= now - _MAX_PAST,
-            )
-            .order_by(Outage.starts_at, Outage.id)
-        )
-    )
-
-
 def preview_notice(data: Mapping[str, Any]) -> dict[str, Any]:
     """The public text in every language for validated input, without saving anything."""
-    kind = data["kind"]
-    draft = Outage(
-        kind=kind,
-        status=data.get("status") or INITIAL_STATUS[kind],
-        impact=data["impact"],
-        cause=data["cause"],
-        starts_at=data["starts_at"],
-        expected_end_at=data.get("expected_end_at"),
-        ended_at=data.get("ended_at"),
-        affected_buildings=data.get("affected_buildings"),
-        texts={k: v for k, v in (data.get("texts") or {}).items() if v},
-    )
-    _set_areas(draft, data["areas"])
+    draft = _new_outage(data)
     return {lang: compose_notice(draft, lang) for lang in _settings().languages}
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from notifications import services
+from notifications import queries, services
 from notifications.schemas import (
     ActionSchema,
     LookupQuerySchema,
@@ -43,7 +43,7 @@ def _if_match() -> int | None:
 @bp.doc(security=BEARER)
 def create(data: dict[str, Any]) -> Any:
     """Create an outage; "publish": true publishes it at once."""
-    return services.get_outage(services.create_outage(data).id, public=False)
+    return queries.get_outage(services.create_outage(data).id, public=False)
 
 
 @bp.route("/outages", methods=["GET"])
@@ -53,7 +53,7 @@ def create(data: dict[str, Any]) -> Any:
 @bp.doc(security=BEARER)
 def list_(query: dict[str, Any]) -> Any:
     """Outages, drafts included, by state and address."""
-    return services.list_outages(public=False, **query)
+    return queries.list_outages(public=False, **query)
 
 
 @bp.route("/outages/<int:outage_id>", methods=["GET"])
@@ -62,7 +62,7 @@ def list_(query: dict[str, Any]) -> Any:
 @bp.doc(security=BEARER)
 def get(outage_id: int) -> Any:
     """One outage with its numbered updates."""
-    return services.get_outage(outage_id, public=False)
+    return queries.get_outage(outage_id, public=False)
 
 
 @bp.route("/outages/<int:outage_id>", methods=["PATCH"])
@@ -73,7 +73,7 @@ def get(outage_id: int) -> Any:
 def patch(data: dict[str, Any], outage_id: int) -> Any:
     """Change fields; status changes follow the allowed transitions."""
     services.update_outage(outage_id, data, expected_version=_if_match())
-    return services.get_outage(outage_id, public=False)
+    return queries.get_outage(outage_id, public=False)
 
 
 @bp.route("/outages/<int:outage_id>/restore", methods=["POST"])
@@ -84,7 +84,7 @@ def patch(data: dict[str, Any], outage_id: int) -> Any:
 def restore(data: dict[str, Any], outage_id: int) -> Any:
     """Mark as restored (unplanned) or completed (planned); ended_at defaults to now."""
     services.restore_outage(outage_id, (data or {}).get("ended_at"))
-    return services.get_outage(outage_id, public=False)
+    return queries.get_outage(outage_id, public=False)
 
 
 @bp.route("/outages/<int:outage_id>/cancel", methods=["POST"])
@@ -95,7 +95,7 @@ def restore(data: dict[str, Any], outage_id: int) -> Any:
 def cancel(data: dict[str, Any], outage_id: int) -> Any:
     """Cancel a planned interruption, or withdraw an unplanned notice posted in error."""
     services.cancel_outage(outage_id)
-    return services.get_outage(outage_id, public=False)
+    return queries.get_outage(outage_id, public=False)
 
 
 @public_bp.route("/outages", methods=["GET"])
@@ -103,13 +103,13 @@ def cancel(data: dict[str, Any], outage_id: int) -> Any:
 @public_bp.response(200, PublicOutageSchema(many=True))
 def public_list(query: dict[str, Any]) -> Any:
     """Published outages by state (active | upcoming | past) and address."""
-    return services.list_outages(public=True, limit=500, **query)
+    return queries.list_outages(public=True, limit=500, **query)
 
 
 @public_bp.route("/outages/<int:outage_id>", methods=["GET"])
 @public_bp.response(200, PublicOutageDetailSchema)
 def public_get(outage_id: int) -> Any:
-    return services.get_outage(outage_id, public=True)
+    return queries.get_outage(outage_id, public=True)
 
 
 @public_bp.route("/lookup", methods=["GET"])
@@ -117,7 +117,7 @@ def public_get(outage_id: int) -> Any:
 @public_bp.response(200, LookupResultSchema)
 def lookup(query: dict[str, Any]) -> Any:
     """Is my address affected? Current and upcoming outages at a postcode, street and number."""
-    return services.lookup_address(query["postcode"], query.get("street"), query.get("number"))
+    return queries.lookup_address(query["postcode"], query.get("street"), query.get("number"))
 
 
 def register(app: Flask) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 from flask import current_app, request
 from werkzeug.wrappers import Response
 
-from notifications.services import public_state
+from notifications.queries import public_state
 
 PUBLIC_MAX_AGE = 15
 PAGE_CACHE_SIZE = 256

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, g, render_template, request
 from werkzeug.wrappers import Response
 
-from notifications import services
+from notifications import queries
 from notifications.routes.caching import cached_public
 from notifications.schemas import LookupQuerySchema
 from service import i18n
@@ -36,8 +36,8 @@ def add_lang(endpoint: str, values: dict[str, Any]) -> None:
 def _index_page(query: dict[str, str], errors: dict[str, list[str]]) -> str:
     return render_template(
         "outages/index.html",
-        active=services.list_outages(status="active"),
-        upcoming=services.list_outages(status="upcoming"),
+        active=queries.list_outages(status="active"),
+        upcoming=queries.list_outages(status="upcoming"),
         query=query,
         errors=errors,
     )
@@ -58,7 +58,7 @@ def lookup() -> Response | tuple[str, int]:
         return _index_page(query, flatten_errors(error.errors)), 422
 
     def render() -> str:
-        result = services.lookup_address(data["postcode"], data.get("street"), data.get("number"))
+        result = queries.lookup_address(data["postcode"], data.get("street"), data.get("number"))
         return render_template("outages/lookup.html", result=result, query=query)
 
     return cached_public(render)
@@ -67,7 +67,7 @@ def lookup() -> Response | tuple[str, int]:
 @bp.get("/outages/<int:outage_id>")
 def detail(outage_id: int) -> Response:
     return cached_public(
-        lambda: render_template("outages/detail.html", outage=services.get_outage(outage_id))
+        lambda: render_template("outages/detail.html", outage=queries.get_outage(outage_id))
     )
 
 
@@ -76,7 +76,7 @@ def archive() -> Response:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
 
     def render() -> str:
-        outages = services.list_outages(
+        outages = queries.list_outages(
             status="past", limit=ARCHIVE_PAGE_SIZE + 1, offset=(page - 1) * ARCHIVE_PAGE_SIZE
         )
         return render_template(
@@ -94,4 +94,4 @@ def atom() -> Response:
     from notifications.feeds import atom_feed
 
     lang = g.lang
-    return cached_public(lambda: atom_feed(services.recent_updates(), lang), "application/atom+xml")
+    return cached_public(lambda: atom_feed(queries.recent_updates(), lang), "application/atom+xml")

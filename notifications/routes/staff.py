@@ -21,7 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from notifications import services
+from notifications import queries, services
 from notifications.forms import form_to_payload, outage_to_form, submitted_form
 from notifications.models import STATUSES_BY_KIND, Cause, Impact, OutageKind, Parity
 from notifications.schemas import ActionSchema, OutageInputSchema
@@ -67,10 +67,10 @@ def _load_form(partial: bool = False) -> dict[str, Any]:
 def index() -> str:
     return render_template(
         "staff/outages.html",
-        drafts=[o for o in services.list_outages(public=False) if not o.published],
-        active=services.list_outages(status="active", public=False),
-        upcoming=services.list_outages(status="upcoming", public=False),
-        past=services.list_outages(status="past", public=False, limit=30),
+        drafts=queries.list_outages(status="draft", public=False),
+        active=queries.list_outages(status="active", public=False),
+        upcoming=queries.list_outages(status="upcoming", public=False),
+        past=queries.list_outages(status="past", public=False, limit=30),
         figures=services.notice_figures(),
     )
 
@@ -100,7 +100,7 @@ def new() -> Response | tuple[str, int]:
 @bp.get("/<int:outage_id>")
 @requires(Permission.VIEW_BACK_OFFICE)
 def detail(outage_id: int) -> str:
-    outage = services.get_outage(outage_id, public=False)
+    outage = queries.get_outage(outage_id, public=False)
     return render_template(
         "staff/outage_detail.html",
         outage=outage,
@@ -112,7 +112,7 @@ def detail(outage_id: int) -> str:
 @bp.route("/<int:outage_id>/edit", methods=["GET", "POST"])
 @requires(Permission.EDIT_OUTAGES)
 def edit(outage_id: int) -> Response | tuple[str, int]:
-    outage = services.get_outage(outage_id, public=False)
+    outage = queries.get_outage(outage_id, public=False)
     if request.method == "GET" or request.form.get("add_row"):
         values = (
             outage_to_form(outage)

@@ -20,11 +20,11 @@ from lxml import etree
 
 from notifications.feeds import cap_assessment
 from notifications.models import Impact, Outage, OutageKind, OutageStatus
+from notifications.queries import get_outage
 from notifications.schemas import OutageInputSchema
 from notifications.services import (
     cancel_outage,
     create_outage,
-    get_outage,
     restore_outage,
     update_outage,
 )

@@ -111,7 +111,7 @@ def test_pages_work_without_javascript_and_have_labels(app, client):
 
 
 def test_page_state_moves_when_a_planned_outage_starts(app):
-    from notifications.services import public_state
+    from notifications.queries import public_state
 
     outage = publish(planned_payload(days_ahead=3))
     before = public_state(outage.starts_at - dt.timedelta(minutes=1))
