@@ -45,6 +45,7 @@ def _in_app_context(app: Flask, func: Callable[[], Any]) -> Callable[[], None]:
                 db.session.remove()
 
     run.__name__ = func.__name__
+    run.__qualname__ = func.__qualname__
     return run
 
 

@@ -36,10 +36,10 @@ def outage_payload(**overrides: Any) -> dict[str, Any]:
 
 def planned_payload(days_ahead: int = 10, **overrides: Any) -> dict[str, Any]:
     start = utcnow().replace(microsecond=0) + dt.timedelta(days=days_ahead)
-    return outage_payload(
-        kind="planned",
-        cause="maintenance",
-        starts_at=iso(start),
-        expected_end_at=iso(start + dt.timedelta(hours=8)),
-        **overrides,
-    )
+    defaults = {
+        "kind": "planned",
+        "cause": "maintenance",
+        "starts_at": iso(start),
+        "expected_end_at": iso(start + dt.timedelta(hours=8)),
+    }
+    return outage_payload(**{**defaults, **overrides})
