@@ -10,17 +10,16 @@ import os
 import secrets
 import zoneinfo
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from config.errors import SettingsError
 from config.jurisdictions import JURISDICTIONS, Jurisdiction, Rule
+from config.parsing import get, get_bool, get_int
+from config.sms_settings import SmsSettings, load_sms_settings
 
 SUPPORTED_LANGUAGES = ("fi", "sv", "en", "pl")
-
-
-class SettingsError(Exception):
-    """A setting is missing or malformed; the message names the variable."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ class Settings:
     ratelimit_storage_url: str
     login_rate_limit: str
     run_scheduler: bool
-    extra: dict[str, Any] = field(default_factory=dict)
+    sms: SmsSettings
 
     @property
     def planned_notice_lead(self) -> Rule:
@@ -75,33 +74,8 @@ def _engine_options(url: str) -> dict[str, Any]:
     return {"pool_pre_ping": True}
 
 
-def _get(environ: Mapping[str, str], name: str, default: str) -> str:
-    value = environ.get(name)
-    return default if value is None or value.strip() == "" else value.strip()
-
-
-def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
-    raw = _get(environ, name, str(default))
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
-    if value < minimum:
-        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
-    return value
-
-
-def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = _get(environ, name, "1" if default else "0").lower()
-    if raw in {"1", "true", "yes", "on"}:
-        return True
-    if raw in {"0", "false", "no", "off"}:
-        return False
-    raise SettingsError(f"{name} must be true or false, got {raw!r}")
-
-
 def _secret_key(environ: Mapping[str, str], env: str, instance_path: Path) -> str:
-    key = _get(environ, "FAIRHEAT_SECRET_KEY", "")
+    key = get(environ, "FAIRHEAT_SECRET_KEY", "")
     if key:
         if env == "production" and len(key) < 32:
             raise SettingsError("FAIRHEAT_SECRET_KEY must be at least 32 characters in production")
@@ -126,12 +100,12 @@ def load_settings(
     environ = os.environ if environ is None else environ
     instance_path = Path(instance_path)
 
-    env = _get(environ, "FAIRHEAT_ENV", "development").lower()
+    env = get(environ, "FAIRHEAT_ENV", "development").lower()
     if env not in {"development", "production", "test"}:
         raise SettingsError(f"FAIRHEAT_ENV must be development, production or test, got {env!r}")
 
     default_db = f"sqlite:///{(instance_path / 'fairheat.sqlite3').resolve()}"
-    database_url = _get(environ, "FAIRHEAT_DATABASE_URL", default_db)
+    database_url = get(environ, "FAIRHEAT_DATABASE_URL", default_db)
     if database_url.startswith("postgres://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
     elif database_url.startswith("postgresql://"):
@@ -142,14 +116,14 @@ def load_settings(
             f"got {database_url.split(':', 1)[0]!r}"
         )
 
-    code = _get(environ, "FAIRHEAT_JURISDICTION", "FI").upper()
+    code = get(environ, "FAIRHEAT_JURISDICTION", "FI").upper()
     if code not in JURISDICTIONS:
         raise SettingsError(
             f"FAIRHEAT_JURISDICTION must be one of {', '.join(JURISDICTIONS)}, got {code!r}"
         )
     jurisdiction = JURISDICTIONS[code]
 
-    timezone = _get(environ, "FAIRHEAT_TIMEZONE", jurisdiction.timezone)
+    timezone = get(environ, "FAIRHEAT_TIMEZONE", jurisdiction.timezone)
     try:
         zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -157,7 +131,7 @@ def load_settings(
 
     languages = tuple(
         part.strip().lower()
-        for part in _get(environ, "FAIRHEAT_LANGUAGES", ",".join(SUPPORTED_LANGUAGES)).split(",")
+        for part in get(environ, "FAIRHEAT_LANGUAGES", ",".join(SUPPORTED_LANGUAGES)).split(",")
         if part.strip()
     )
     unknown = [lang for lang in languages if lang not in SUPPORTED_LANGUAGES]
@@ -169,7 +143,7 @@ def load_settings(
     if len(set(languages)) != len(languages):
         raise SettingsError("FAIRHEAT_LANGUAGES lists a language twice")
     fallback = "pl" if code == "PL" else "fi"
-    default_language = _get(environ, "FAIRHEAT_DEFAULT_LANGUAGE", "").lower()
+    default_language = get(environ, "FAIRHEAT_DEFAULT_LANGUAGE", "").lower()
     if default_language and default_language not in languages:
         raise SettingsError(
             "FAIRHEAT_DEFAULT_LANGUAGE must be one of FAIRHEAT_LANGUAGES "
@@ -178,7 +152,7 @@ def load_settings(
     if not default_language:
         default_language = fallback if fallback in languages else languages[0]
 
-    public_base_url = _get(environ, "FAIRHEAT_PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    public_base_url = get(environ, "FAIRHEAT_PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     if not public_base_url.startswith(("http://", "https://")):
         raise SettingsError(
             f"FAIRHEAT_PUBLIC_BASE_URL must start with http:// or https://, got {public_base_url!r}"
@@ -193,15 +167,16 @@ def load_settings(
         languages=languages,
         default_language=default_language,
         public_base_url=public_base_url,
-        utility_name=_get(environ, "FAIRHEAT_UTILITY_NAME", "Lämpö Oy"),
-        customers_served=_int(environ, "FAIRHEAT_CUSTOMERS_SERVED", 10_000, minimum=1),
-        planned_notice_lead_days=_int(
+        utility_name=get(environ, "FAIRHEAT_UTILITY_NAME", "Lämpö Oy"),
+        customers_served=get_int(environ, "FAIRHEAT_CUSTOMERS_SERVED", 10_000, minimum=1),
+        planned_notice_lead_days=get_int(
             environ,
             "FAIRHEAT_PLANNED_NOTICE_LEAD_DAYS",
             jurisdiction.planned_notice_lead.value,
             minimum=0,
         ),
-        ratelimit_storage_url=_get(environ, "FAIRHEAT_RATELIMIT_STORAGE_URL", "memory://"),
-        login_rate_limit=_get(environ, "FAIRHEAT_LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
-        run_scheduler=_bool(environ, "FAIRHEAT_RUN_SCHEDULER", False),
+        ratelimit_storage_url=get(environ, "FAIRHEAT_RATELIMIT_STORAGE_URL", "memory://"),
+        login_rate_limit=get(environ, "FAIRHEAT_LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
+        run_scheduler=get_bool(environ, "FAIRHEAT_RUN_SCHEDULER", False),
+        sms=load_sms_settings(environ),
     )

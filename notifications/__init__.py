@@ -22,3 +22,6 @@ __all__ = [
     "restore_outage",
     "update_outage",
 ]
+
+# The SMS tables belong to this domain; importing their models registers them with the metadata.
+import notifications.sms.models  # noqa: E402,F401

@@ -14,6 +14,7 @@ config = context.config
 
 # Every model module must be imported so the metadata is complete.
 import notifications.models  # noqa: E402,F401
+import notifications.sms.models  # noqa: E402,F401
 import service.audit  # noqa: E402,F401
 import service.auth.models  # noqa: E402,F401
 
