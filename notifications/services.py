@@ -32,6 +32,8 @@ from notifications.models import (
     OutageUpdate,
 )
 from notifications.queries import load_outage
+from notifications.sms.fanout import fan_out
+from notifications.sms.texts import SmsEvent
 from notifications.texts import compose_notice, status_label
 from service import audit
 from service.db import utcnow
@@ -190,7 +192,8 @@ def _publish(outage: Outage, now: dt.datetime) -> None:
             "late_notice_reason": outage.late_notice_reason,
         },
     )
-    _add_update(outage, "published", {}, now)
+    update = _add_update(outage, "published", {}, now)
+    fan_out(outage, SmsEvent.PUBLISHED, _event_key(outage, update), now)
 
 
 def _change_name(changed: Mapping[str, Any]) -> str:
@@ -223,6 +226,28 @@ def _add_update(
 
 def _concurrent_change() -> str:
     return _("Someone else changed this interruption at the same time. Reload it and try again.")
+
+
+def _event_key(outage: Outage, update: OutageUpdate) -> str:
+    return f"outage:{outage.id}:update:{update.number}"
+
+
+def _sms_event(outage: Outage, old: Mapping[str, Any], new: Mapping[str, Any]) -> SmsEvent | None:
+    """Which changes reach subscribers by SMS; every other edit shows on the web only."""
+    if "status" in new:
+        if outage.status in ENDED_OK:
+            return SmsEvent.ENDED
+        if outage.status == OutageStatus.CANCELLED:
+            return SmsEvent.CANCELLED
+    if "expected_end_at" in new and not outage.finished:
+        before, after = old.get("expected_end_at"), new["expected_end_at"]
+        if before is None or after is None:
+            return SmsEvent.ESTIMATE if after is not None else None
+        moved = abs(dt.datetime.fromisoformat(after) - dt.datetime.fromisoformat(before))
+        threshold = dt.timedelta(minutes=_settings().sms.estimate_threshold_minutes)
+        if moved > threshold:
+            return SmsEvent.ESTIMATE
+    return None
 
 
 def _commit() -> None:
@@ -319,7 +344,10 @@ def update_outage(
             audit.record("outage.updated", "outage", outage.id, before=old, after=new)
             if outage.published:
                 changes = {k: [old.get(k), new[k]] for k in new}
-                _add_update(outage, _change_name(new), changes, now)
+                update = _add_update(outage, _change_name(new), changes, now)
+                event = _sms_event(outage, old, new)
+                if event is not None:
+                    fan_out(outage, event, _event_key(outage, update), now)
         if publish:
             _publish(outage, now)
     except Exception:

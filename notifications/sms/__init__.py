@@ -1,0 +1,1 @@
+"""SMS text for outage notices: character encoding, segment counting and splitting."""

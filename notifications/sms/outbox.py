@@ -1,0 +1,136 @@
+"""The outbox: messages written in the caller's transaction, and their delivery status.
+
+`enqueue` never sends: it adds a row that the dispatcher sends later, so a request either
+commits its event and its messages together or neither, and a crash never loses a queued
+message. `record_delivery_status` applies Twilio's status callbacks, forward only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from notifications.sms.encoding import prepare_sms
+from notifications.sms.models import (
+    FINAL_STATUSES,
+    STATUS_RANK,
+    MessageKind,
+    MessageStatus,
+    OutboxMessage,
+    Subscriber,
+)
+from service.db import utcnow
+from service.extensions import db
+
+log = logging.getLogger(__name__)
+
+# Twilio's message statuses (status callbacks) in our vocabulary.
+TWILIO_STATUSES = {
+    "accepted": MessageStatus.SENT,
+    "scheduled": MessageStatus.SENT,
+    "queued": MessageStatus.SENT,
+    "sending": MessageStatus.SENT,
+    "sent": MessageStatus.SENT,
+    "delivered": MessageStatus.DELIVERED,
+    "read": MessageStatus.DELIVERED,
+    "undelivered": MessageStatus.UNDELIVERED,
+    "failed": MessageStatus.FAILED,
+    "canceled": MessageStatus.CANCELLED,
+}
+OPTED_OUT_ERROR = "21610"
+
+
+def _sms_settings() -> Any:
+    return current_app.config["FAIRHEAT"].sms
+
+
+def prepared(body: str, language: str) -> Any:
+    """The text as it will be sent: normalised for GSM-7, optionally without Polish diacritics."""
+    transliterate = _sms_settings().transliterate_polish and language == "pl"
+    return prepare_sms(body, transliterate_polish=transliterate)
+
+
+def enqueue(
+    *,
+    event_key: str,
+    kind: MessageKind,
+    phone: str,
+    language: str,
+    body: str,
+    subscriber_id: int | None = None,
+    outage_id: int | None = None,
+    priority: int = 0,
+    not_before: dt.datetime | None = None,
+    expires_at: dt.datetime | None = None,
+) -> OutboxMessage:
+    """Add one message to the outbox in the caller's transaction (the caller commits)."""
+    text = prepared(body, language)
+    message = OutboxMessage(
+        event_key=event_key,
+        kind=kind,
+        phone=phone,
+        language=language,
+        body=text.text,
+        encoding=text.encoding,
+        segments=text.segments,
+        subscriber_id=subscriber_id,
+        outage_id=outage_id,
+        priority=priority,
+        status=MessageStatus.QUEUED,
+        not_before=not_before or utcnow(),
+        expires_at=expires_at,
+    )
+    db.session.add(message)
+    return message
+
+
+def record_delivery_status(
+    provider_sid: str, twilio_status: str, error_code: str | None = None
+) -> bool:
+    """Apply one status callback; False when the message is unknown (logged, not an error).
+
+    The status only moves forward ("sent" after "delivered" changes nothing), so repeated and
+    out-of-order callbacks are harmless. A final failure counts against the subscriber (who is
+    quarantined after too many in a row); 21610 means they opted out at Twilio.
+    """
+    new = TWILIO_STATUSES.get(twilio_status.lower())
+    query = sa.select(OutboxMessage).where(OutboxMessage.provider_sid == provider_sid)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    message = db.session.scalar(query)
+    if message is None or new is None:
+        log.warning("status callback for unknown message %s (%s)", provider_sid, twilio_status)
+        db.session.rollback()
+        return message is not None
+    if STATUS_RANK[new] <= STATUS_RANK[message.status] or message.status in FINAL_STATUSES:
+        db.session.rollback()
+        return True
+    message.status = new
+    message.status_at = utcnow()
+    if error_code:
+        message.error_code = str(error_code)[:20]
+    subscriber = (
+        db.session.get(Subscriber, message.subscriber_id) if message.subscriber_id else None
+    )
+    if subscriber is not None:
+        note_delivery(subscriber, delivered=new == MessageStatus.DELIVERED, error_code=error_code)
+    db.session.commit()
+    return True
+
+
+def note_delivery(subscriber: Subscriber, *, delivered: bool, error_code: str | None) -> None:
+    """Count a final outcome for the subscriber: reset on delivery, quarantine on repeats."""
+    now = utcnow()
+    if delivered:
+        subscriber.consecutive_failures = 0
+        return
+    if error_code and str(error_code) == OPTED_OUT_ERROR and subscriber.opted_out_at is None:
+        subscriber.opted_out_at = now
+    subscriber.consecutive_failures += 1
+    limit = _sms_settings().quarantine_after_failures
+    if subscriber.consecutive_failures >= limit and subscriber.quarantined_at is None:
+        subscriber.quarantined_at = now
