@@ -1,10 +1,25 @@
-"""Scheduled jobs of the notifications domain: (function, APScheduler trigger arguments)."""
+"""Scheduled jobs of the notifications domain, and its long-running background workers.
+
+JOBS: (function, APScheduler trigger arguments), run by the one leading scheduler.
+WORKERS: functions (app, stop_event) that run until stopped, in every worker process (the SMS
+dispatcher: several may run at once, claiming rows with FOR UPDATE SKIP LOCKED).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
 from typing import Any
 
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from notifications.models import Outage, OutageKind, OutageStatus
 from notifications.services import start_due_planned_outages
+from notifications.sms.fanout import fan_out
+from notifications.sms.texts import SmsEvent
+from service.db import utcnow
+from service.extensions import db
 
 
 def start_planned_outages() -> None:
@@ -12,6 +27,50 @@ def start_planned_outages() -> None:
     start_due_planned_outages()
 
 
+def send_reminders(now: dt.datetime | None = None) -> int:
+    """Remind subscribers before a planned interruption (FAIRHEAT_SMS_REMINDER_HOURS).
+
+    A reminder is due once its moment has passed and the interruption has not started; it is
+    skipped when the notice itself went out after that moment (the notice is reminder enough).
+    The event key makes each reminder unique, so running this often never repeats one.
+    """
+    now = now or utcnow()
+    hours = current_app.config["FAIRHEAT"].sms.reminder_hours
+    if not hours:
+        return 0
+    horizon = now + dt.timedelta(hours=max(hours))
+    upcoming = db.session.scalars(
+        sa.select(Outage).where(
+            Outage.kind == OutageKind.PLANNED,
+            Outage.status == OutageStatus.SCHEDULED,
+            Outage.first_published_at.is_not(None),
+            Outage.starts_at > now,
+            Outage.starts_at <= horizon,
+        )
+    ).all()
+    queued = 0
+    for outage in upcoming:
+        for h in hours:
+            moment = outage.starts_at - dt.timedelta(hours=h)
+            published = outage.first_published_at
+            if moment <= now and published is not None and published < moment:
+                queued += fan_out(outage, SmsEvent.REMINDER, f"outage:{outage.id}:reminder:{h}h")
+    db.session.commit()
+    return queued
+
+
+def run_dispatcher(app: Flask, stop: threading.Event) -> None:
+    from notifications.sms.dispatcher import Dispatcher
+
+    dispatcher = Dispatcher(app)
+    try:
+        dispatcher.run(stop)
+    finally:
+        dispatcher.close()
+
+
 JOBS: list[tuple[Any, dict[str, Any]]] = [
     (start_planned_outages, {"trigger": "interval", "minutes": 1}),
+    (send_reminders, {"trigger": "interval", "minutes": 5}),
 ]
+WORKERS: list[Any] = [run_dispatcher]

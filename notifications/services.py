@@ -32,8 +32,9 @@ from notifications.models import (
     OutageUpdate,
 )
 from notifications.queries import load_outage
-from notifications.sms.fanout import fan_out
-from notifications.sms.texts import SmsEvent
+from notifications.sms.fanout import fan_out, matching_subscribers
+from notifications.sms.outbox import prepared
+from notifications.sms.texts import SmsEvent, sms_text
 from notifications.texts import compose_notice, status_label
 from service import audit
 from service.db import utcnow
@@ -402,6 +403,45 @@ def preview_notice(data: Mapping[str, Any]) -> dict[str, Any]:
     """The public text in every language for validated input, without saving anything."""
     draft = _new_outage(data)
     return {lang: compose_notice(draft, lang) for lang in _settings().languages}
+
+
+def preview_sms(data: Mapping[str, Any]) -> dict[str, Any]:
+    """What publishing would send: per language the SMS text, its encoding and segments, and the
+    fan-out's recipients and total segments (nothing is saved)."""
+    draft = _new_outage(data)
+    next_id = (db.session.scalar(sa.select(sa.func.max(Outage.id))) or 0) + 1
+    languages = {
+        lang: prepared(sms_text(draft, SmsEvent.PUBLISHED, lang, outage_id=next_id), lang)
+        for lang in _settings().languages
+    }
+    matched = matching_subscribers(draft).subquery()
+    counts: dict[str, int] = {
+        language: count
+        for language, count in db.session.execute(
+            sa.select(matched.c.language, sa.func.count()).group_by(matched.c.language)
+        )
+    }
+    fallback = _settings().default_language
+    total_segments = sum(
+        n * languages.get(lang, languages[fallback]).segments for lang, n in counts.items()
+    )
+    return {
+        "languages": {
+            lang: {"text": p.text, "encoding": p.encoding, "segments": p.segments}
+            for lang, p in languages.items()
+        },
+        "recipients": sum(counts.values()),
+        "segments": total_segments,
+    }
+
+
+def preview_publication(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The staff preview: the public text in every language and what the SMS fan-out would be."""
+    texts = preview_notice(data)
+    return {
+        "texts": {lang: text.as_dict() for lang, text in texts.items()},
+        "sms": preview_sms(data),
+    }
 
 
 def notice_figures(year: int | None = None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +28,24 @@ def _all_jobs() -> list[tuple[Callable[[], Any], dict[str, Any]]]:
     from notifications.jobs import JOBS as notification_jobs
 
     return [*notification_jobs]
+
+
+def _all_workers() -> list[Callable[[Flask, threading.Event], None]]:
+    from notifications.jobs import WORKERS as notification_workers
+
+    return [*notification_workers]
+
+
+def start_workers(app: Flask, stop: threading.Event) -> list[threading.Thread]:
+    """Every domain's long-running worker (the SMS dispatcher) in its own daemon thread."""
+    threads = []
+    for worker in _all_workers():
+        thread = threading.Thread(
+            target=worker, args=(app, stop), name=worker.__name__, daemon=True
+        )
+        thread.start()
+        threads.append(thread)
+    return threads
 
 
 def _in_app_context(app: Flask, func: Callable[[], Any]) -> Callable[[], None]:
@@ -68,6 +87,7 @@ def start_in_process(app: Flask) -> BackgroundScheduler | None:
     scheduler = build_scheduler(app)
     scheduler.start()
     app.extensions["fairheat_scheduler"] = scheduler
+    start_workers(app, threading.Event())
     return scheduler
 
 
@@ -87,8 +107,10 @@ def _wait_for_leadership(app: Flask) -> sa.Connection | None:
 
 
 def run_forever(app: Flask) -> None:
-    """`fairheat worker`: lead (or wait to lead), then run the jobs until interrupted."""
+    """`fairheat worker`: dispatch SMS at once; lead the scheduler (or wait to) until stopped."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stop = threading.Event()
+    threads = start_workers(app, stop)
     leader_connection = _wait_for_leadership(app)
     scheduler = build_scheduler(app)
     scheduler.start()
@@ -101,6 +123,9 @@ def run_forever(app: Flask) -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()
         scheduler.shutdown(wait=True)
+        for thread in threads:
+            thread.join(timeout=30)
         if leader_connection is not None:
             leader_connection.close()

@@ -8,12 +8,24 @@ from notifications import texts
 
 
 def register(app: Flask) -> None:
-    from notifications.routes import api, feeds, public, staff
+    from notifications.routes import (
+        api,
+        dev,
+        feeds,
+        public,
+        staff,
+        staff_subscribers,
+        twilio_status,
+    )
     from service.extensions import csrf
 
     app.register_blueprint(public.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(staff_subscribers.bp)
+    app.register_blueprint(twilio_status.bp)
+    app.register_blueprint(dev.bp)
+    csrf.exempt(twilio_status.bp)
     api.register(app)
     csrf.exempt(api.bp)
     csrf.exempt(api.public_bp)

@@ -25,6 +25,7 @@ from notifications import queries, services
 from notifications.forms import form_to_payload, outage_to_form, submitted_form
 from notifications.models import STATUSES_BY_KIND, Cause, Impact, OutageKind, Parity
 from notifications.schemas import ActionSchema, OutageInputSchema
+from notifications.sms.delivery import outage_delivery
 from service.auth import Permission, requires
 from service.errors import DomainError, ValidationFailed, flatten_errors
 from service.validation import load_or_fail
@@ -105,6 +106,7 @@ def detail(outage_id: int) -> str:
         "staff/outage_detail.html",
         outage=outage,
         statuses=[s for s in STATUSES_BY_KIND[outage.kind]],
+        delivery=outage_delivery(outage_id),
         lead_rule=current_app.config["FAIRHEAT"].planned_notice_lead,
     )
 
@@ -210,7 +212,6 @@ def preview() -> Response:
     """The public text in every language for the form as it stands (live preview)."""
     try:
         data = _load_form()
-        texts = services.preview_notice(data)
     except ValidationFailed as error:
         return jsonify(errors=flatten_errors(error.errors))
-    return jsonify(texts={lang: text.as_dict() for lang, text in texts.items()})
+    return jsonify(services.preview_publication(data))

@@ -22,13 +22,16 @@ class SmsEvent(enum.StrEnum):
     REMINDER = "reminder"  # before a planned interruption starts
 
 
-def outage_url(outage: Any, lang: str) -> str:
+def outage_url(outage_id: int, lang: str) -> str:
     base = current_app.config["FAIRHEAT"].public_base_url
-    return f"{base}/{lang}/outages/{outage.id}"
+    return f"{base}/{lang}/outages/{outage_id}"
 
 
-def sms_text(outage: Any, event: SmsEvent, lang: str) -> str:
-    """The message for one subscriber language; the area is what they follow, so not repeated."""
+def sms_text(outage: Any, event: SmsEvent, lang: str, *, outage_id: int | None = None) -> str:
+    """The message for one subscriber language; the area is what they follow, so not repeated.
+
+    `outage_id` stands in for an unsaved outage's id (the staff preview counts segments).
+    """
     utility = current_app.config["FAIRHEAT"].utility_name
     notice = compose_notice(outage, lang)
     with force_locale(lang):
@@ -43,4 +46,5 @@ def sms_text(outage: Any, event: SmsEvent, lang: str) -> str:
             # The notice's own lines: what is happening and when (status sentence, times).
             lead = " ".join(notice.lines[:3] if event == SmsEvent.PUBLISHED else notice.lines[:1])
         way_out = _("Reply STOP to unsubscribe.")
-    return f"{utility}: {notice.title}. {lead} {outage_url(outage, lang)} {way_out}"
+    url = outage_url(outage_id if outage_id is not None else outage.id, lang)
+    return f"{utility}: {notice.title}. {lead} {url} {way_out}"

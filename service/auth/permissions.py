@@ -29,12 +29,15 @@ class Permission(enum.StrEnum):
     EDIT_OUTAGES = "edit_outages"
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
+    MANAGE_SUBSCRIBERS = "manage_subscribers"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.DISPATCHER: frozenset({Permission.VIEW_BACK_OFFICE, Permission.EDIT_OUTAGES}),
-    Role.CUSTOMER_SERVICE: frozenset({Permission.VIEW_BACK_OFFICE}),
+    Role.DISPATCHER: frozenset(
+        {Permission.VIEW_BACK_OFFICE, Permission.EDIT_OUTAGES, Permission.MANAGE_SUBSCRIBERS}
+    ),
+    Role.CUSTOMER_SERVICE: frozenset({Permission.VIEW_BACK_OFFICE, Permission.MANAGE_SUBSCRIBERS}),
     Role.VIEWER: frozenset({Permission.VIEW_BACK_OFFICE}),
 }
 

@@ -23,8 +23,23 @@
           p.textContent = line;
           article.appendChild(p);
         });
+        var sms = data.sms && data.sms.languages[lang];
+        if (sms) {
+          var box = document.createElement("p");
+          box.className = "sms-preview";
+          box.textContent = "SMS (" + sms.encoding + ", " + sms.segments + "): " + sms.text;
+          article.appendChild(box);
+        }
         target.appendChild(article);
       });
+      if (data.sms) {
+        var total = document.createElement("p");
+        total.className = "sms-total";
+        total.textContent = form.dataset.smsTotal
+          .replace("{recipients}", data.sms.recipients)
+          .replace("{segments}", data.sms.segments);
+        target.appendChild(total);
+      }
     } else if (data.errors) {
       var ul = document.createElement("ul");
       Object.keys(data.errors).forEach(function (field) {

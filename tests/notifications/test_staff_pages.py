@@ -109,6 +109,9 @@ def test_preview_returns_every_language(app, client, login):
     assert preview["texts"]["en"]["title"] == "Unplanned interruption: heating"
     assert "Kiertävä vesiauto" in preview["texts"]["fi"]["body"]
     assert "Kiertävä vesiauto" not in preview["texts"]["pl"]["body"]
+    assert set(preview["sms"]["languages"]) == {"fi", "sv", "en", "pl"}
+    assert preview["sms"]["languages"]["fi"]["encoding"] == "GSM-7"
+    assert preview["sms"]["recipients"] == 0
     assert outages() == []
     errors = client.post("/staff/outages/preview", data=form(cause="")).json
     assert "cause" in errors["errors"]

@@ -8,7 +8,10 @@ import pytest
 
 from notifications.schemas import OutageInputSchema
 from notifications.services import create_outage
+from notifications.sms.models import Subscriber
 from service.auth.permissions import ROLE_PERMISSIONS, Role
+from service.db import utcnow
+from service.extensions import db
 from tests.conftest import PASSWORD
 from tests.support.factories import outage_payload
 
@@ -35,13 +38,17 @@ def test_every_staff_and_api_endpoint_declares_a_permission(app):
     assert missing == []
 
 
-def _url(rule, outage_id):
-    return re.sub(r"<int:outage_id>", str(outage_id), rule.rule)
+def _url(rule, ids):
+    return re.sub(r"<int:(\w+)>", lambda m: str(ids[m.group(1)]), rule.rule)
 
 
 @pytest.mark.parametrize("role", list(Role))
 def test_role_by_endpoint_matrix(app, make_user, role):
     outage = create_outage(OutageInputSchema().load(outage_payload(publish=True)))
+    subscriber = Subscriber(phone="+358401234567", language="fi", verified_at=utcnow())
+    db.session.add(subscriber)
+    db.session.commit()
+    ids = {"outage_id": outage.id, "subscriber_id": subscriber.id}
     user = make_user(role.value)
     from service.auth import create_api_token
 
@@ -54,7 +61,7 @@ def test_role_by_endpoint_matrix(app, make_user, role):
         permission = app.view_functions[rule.endpoint].required_permission
         allowed = permission in ROLE_PERMISSIONS[role]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            url = _url(rule, outage.id)
+            url = _url(rule, ids)
             headers = token if url.startswith("/api/") else {}
             response = browser.open(
                 url, method=method, headers=headers, json={} if method != "GET" else None

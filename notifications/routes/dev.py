@@ -1,0 +1,21 @@
+"""Development-only pages: /dev/sms lists what the console SMS backend "sent"."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template
+
+from notifications.sms.console import recent_console_messages
+
+bp = Blueprint("dev", __name__, url_prefix="/dev", template_folder="../templates")
+
+
+@bp.before_request
+def development_only() -> None:
+    conf = current_app.config["FAIRHEAT"]
+    if conf.env == "production" or conf.sms.backend != "console":
+        abort(404)
+
+
+@bp.get("/sms")
+def sms() -> str:
+    return render_template("dev/sms.html", messages=recent_console_messages())

@@ -1,0 +1,255 @@
+"""The SMS dispatcher: claims due outbox rows, sends them at the configured rate, records
+the outcome.
+
+- Claiming is a conditional UPDATE under a lease (PostgreSQL: rows picked with FOR UPDATE SKIP
+  LOCKED), so several dispatchers never take the same row; a row claimed by a dispatcher that
+  died is claimed again when its lease runs out. Duplicates are bounded by what was in flight.
+- A token bucket holds the send rate (FAIRHEAT_SMS_RATE_PER_SECOND); sends run concurrently on
+  a thread pool over the gateway's reused connections, and every database write stays in the
+  dispatcher's own thread.
+- 429, 5xx and timeouts are retried with exponential backoff and jitter; permanent errors
+  (21211 invalid number, 21614 not a mobile, 21610 opted out …) fail at once; unplanned
+  notices that expired before they could go are dropped as no longer relevant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import random
+import threading
+import time
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from notifications.sms.gateway import SendError, SendResult, SmsGateway, gateway_from_settings
+from notifications.sms.models import MessageStatus, OutboxMessage, Subscriber
+from notifications.sms.outbox import note_delivery
+from service.db import utcnow
+from service.extensions import db
+
+log = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(seconds=120)
+MAX_ATTEMPTS = 8
+BASE_BACKOFF_SECONDS = 2.0
+MAX_BACKOFF_SECONDS = 900.0
+IDLE_POLL_SECONDS = 0.5
+
+
+class TokenBucket:
+    """`rate` tokens a second, bursts up to `capacity`; acquire() waits for a token."""
+
+    def __init__(self, rate: float, capacity: float | None = None) -> None:
+        self.rate = rate
+        self.capacity = capacity or max(1.0, rate / 10)
+        self._tokens = self.capacity
+        self._updated = time.monotonic()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+                self._updated = now
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return
+                wait = (1 - self._tokens) / self.rate
+            time.sleep(wait)
+
+
+def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
+    """Exponential backoff with full jitter; never sooner than the gateway's Retry-After."""
+    ceiling = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2 ** max(attempt - 1, 0))
+    delay = random.uniform(ceiling / 2, ceiling)
+    return max(delay, retry_after or 0.0)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    phone: str
+    body: str
+    attempts: int
+    expires_at: dt.datetime | None
+    subscriber_id: int | None
+
+
+def claim_batch(worker_id: str, limit: int, now: dt.datetime | None = None) -> list[Claimed]:
+    """Take up to `limit` due rows (highest priority first) under a lease; commits."""
+    now = now or utcnow()
+    due = sa.or_(
+        sa.and_(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.not_before <= now),
+        sa.and_(OutboxMessage.status == MessageStatus.SENDING, OutboxMessage.lease_until < now),
+    )
+    pick = (
+        sa.select(OutboxMessage.id)
+        .where(due)
+        .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(pick))
+    if not ids:
+        db.session.rollback()
+        return []
+    lease_until = now + LEASE
+    # Conditional: a row another dispatcher took in the meantime (SQLite has no SKIP LOCKED)
+    # no longer matches `due` and stays theirs.
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), due)
+        .values(
+            status=MessageStatus.SENDING,
+            lease_until=lease_until,
+            claimed_by=worker_id,
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    rows = db.session.execute(
+        sa.select(
+            OutboxMessage.id,
+            OutboxMessage.phone,
+            OutboxMessage.body,
+            OutboxMessage.attempts,
+            OutboxMessage.expires_at,
+            OutboxMessage.subscriber_id,
+        )
+        .where(
+            OutboxMessage.id.in_(ids),
+            OutboxMessage.claimed_by == worker_id,
+            OutboxMessage.lease_until == lease_until,
+        )
+        .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
+    ).all()
+    db.session.commit()
+    return [Claimed(*row) for row in rows]
+
+
+def _mine(message_id: int, worker_id: str) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        OutboxMessage.id == message_id,
+        OutboxMessage.claimed_by == worker_id,
+        OutboxMessage.status == MessageStatus.SENDING,
+    )
+
+
+def record_sent(worker_id: str, claimed: Claimed, result: SendResult) -> None:
+    now = utcnow()
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(_mine(claimed.id, worker_id))
+        .values(
+            status=MessageStatus.SENT,
+            provider_sid=result.provider_sid,
+            sent_at=now,
+            status_at=now,
+            lease_until=None,
+            error_code=None,
+            error_message=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def record_failure(worker_id: str, claimed: Claimed, error: SendError) -> None:
+    now = utcnow()
+    retry = error.retryable and claimed.attempts < MAX_ATTEMPTS
+    values: dict[str, Any] = {
+        "error_code": (error.code or "")[:20] or None,
+        "error_message": error.message[:300],
+        "lease_until": None,
+        "status_at": now,
+    }
+    if retry:
+        delay = backoff_seconds(claimed.attempts, error.retry_after)
+        values |= {"status": MessageStatus.QUEUED, "not_before": now + dt.timedelta(seconds=delay)}
+    else:
+        values["status"] = MessageStatus.FAILED
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(_mine(claimed.id, worker_id))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if not retry and claimed.subscriber_id is not None:
+        subscriber = db.session.get(Subscriber, claimed.subscriber_id)
+        if subscriber is not None:
+            code = "21610" if error.opted_out else error.code
+            note_delivery(subscriber, delivered=False, error_code=code)
+
+
+def _expire(worker_id: str, claimed: Claimed) -> None:
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(_mine(claimed.id, worker_id))
+        .values(status=MessageStatus.EXPIRED, lease_until=None, status_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+class Dispatcher:
+    """One dispatcher: `run_once` sends one batch; `run` loops until `stop` is set."""
+
+    def __init__(self, app: Flask, gateway: SmsGateway | None = None, batch_size: int = 200):
+        conf = app.config["FAIRHEAT"]
+        self.app = app
+        self.gateway = gateway or gateway_from_settings(conf, app=app)
+        self.worker_id = f"dispatcher-{uuid.uuid4().hex[:12]}"
+        self.bucket = TokenBucket(conf.sms.rate_per_second)
+        self.batch_size = batch_size
+        self.status_callback = f"{conf.public_base_url}/twilio/sms/status"
+        workers = min(128, max(4, math.ceil(conf.sms.rate_per_second / 10)))
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sms-send")
+
+    def _send(self, claimed: Claimed) -> SendResult:
+        return self.gateway.send(claimed.phone, claimed.body, status_callback=self.status_callback)
+
+    def run_once(self) -> int:
+        """Claim and send one batch; returns how many rows were claimed."""
+        with self.app.app_context():
+            batch = claim_batch(self.worker_id, self.batch_size)
+            now = utcnow()
+            futures: list[tuple[Claimed, Future[SendResult]]] = []
+            for claimed in batch:
+                if claimed.expires_at is not None and claimed.expires_at < now:
+                    _expire(self.worker_id, claimed)
+                    continue
+                self.bucket.acquire()
+                futures.append((claimed, self.pool.submit(self._send, claimed)))
+            for claimed, future in futures:
+                try:
+                    record_sent(self.worker_id, claimed, future.result())
+                except SendError as error:
+                    record_failure(self.worker_id, claimed, error)
+                except Exception as error:  # noqa: BLE001 - a bug in one send must not stop the rest
+                    log.exception("sending message %s failed unexpectedly", claimed.id)
+                    failure = SendError(str(error), code="unexpected", retryable=True)
+                    record_failure(self.worker_id, claimed, failure)
+            db.session.commit()
+            db.session.remove()
+            return len(batch)
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("%s sending at most %s messages a second", self.worker_id, self.bucket.rate)
+        while not stop.is_set():
+            try:
+                if self.run_once() == 0:
+                    stop.wait(IDLE_POLL_SECONDS)
+            except Exception:
+                log.exception("dispatcher batch failed; retrying shortly")
+                stop.wait(IDLE_POLL_SECONDS * 4)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        self.gateway.close()
