@@ -38,6 +38,7 @@ class Settings:
     ratelimit_storage_url: str
     login_rate_limit: str
     run_scheduler: bool
+    proxy_hops: int
     sms: SmsSettings
 
     @property
@@ -178,5 +179,6 @@ def load_settings(
         ratelimit_storage_url=get(environ, "FAIRHEAT_RATELIMIT_STORAGE_URL", "memory://"),
         login_rate_limit=get(environ, "FAIRHEAT_LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
         run_scheduler=get_bool(environ, "FAIRHEAT_RUN_SCHEDULER", False),
+        proxy_hops=get_int(environ, "FAIRHEAT_PROXY_HOPS", 0, minimum=0),
         sms=load_sms_settings(environ),
     )

@@ -69,8 +69,16 @@ def run_dispatcher(app: Flask, stop: threading.Event) -> None:
         dispatcher.close()
 
 
+def purge_codes() -> None:
+    """One-time codes (and the pending subscriptions in them) are kept no longer than needed."""
+    from notifications.sms.subscriptions import purge_spent_codes
+
+    purge_spent_codes()
+
+
 JOBS: list[tuple[Any, dict[str, Any]]] = [
     (start_planned_outages, {"trigger": "interval", "minutes": 1}),
     (send_reminders, {"trigger": "interval", "minutes": 5}),
+    (purge_codes, {"trigger": "interval", "minutes": 15}),
 ]
 WORKERS: list[Any] = [run_dispatcher]

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_settings
 from service import i18n
@@ -26,6 +27,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(test_config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
+    if settings.proxy_hops:
+        # Behind the reverse proxy: the client's address (rate limits) and scheme come from
+        # the X-Forwarded-* headers of exactly this many trusted proxies.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

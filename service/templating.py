@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 
 from service import i18n
 
@@ -13,9 +13,11 @@ def _language_links() -> list[dict[str, Any]]:
     """The current page in each language (public pages carry the language in their URL)."""
     endpoint = request.endpoint
     args = dict(request.view_args or {})
+    # Pages under /<lang>/ have had `lang` taken out of view_args by their blueprint.
+    prefixed = bool(g.get("lang")) or "lang" in args
     links = []
     for lang in i18n.languages():
-        if endpoint and "lang" in args:
+        if endpoint and prefixed:
             values: dict[str, Any] = {**request.args.to_dict(), **args, "lang": lang}
             target = url_for(endpoint, **values)
         else:

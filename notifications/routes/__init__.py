@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
         public,
         staff,
         staff_subscribers,
+        subscribe,
         twilio_status,
     )
     from service.extensions import csrf
@@ -25,6 +26,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(staff_subscribers.bp)
     app.register_blueprint(twilio_status.bp)
     app.register_blueprint(dev.bp)
+    subscribe.register(app)  # the subscription pages and the inbound SMS webhook
     csrf.exempt(twilio_status.bp)
     api.register(app)
     csrf.exempt(api.bp)

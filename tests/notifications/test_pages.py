@@ -126,3 +126,11 @@ def test_cached_page_follows_every_change(app, client):
     restore_outage(outage.id)
     second = client.get(f"/en/outages/{outage.id}").get_data(as_text=True)
     assert "supply is back to normal" in second
+
+
+def test_language_switcher_leads_to_the_same_page_in_the_other_language(app, client):
+    outage = publish(outage_payload())
+    html = client.get(f"/fi/outages/{outage.id}").get_data(as_text=True)
+    assert f"/language/pl?next=/pl/outages/{outage.id}" in html
+    switched = client.get(f"/language/pl?next=/pl/outages/{outage.id}")
+    assert switched.headers["Location"] == f"/pl/outages/{outage.id}"

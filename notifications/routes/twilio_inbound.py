@@ -1,0 +1,36 @@
+"""SMS sent to the service number: POST /twilio/sms/inbound (signed by Twilio), answered in TwiML.
+
+The handler reads From, Body and OptOutType (Twilio Advanced Opt-Out), hands them to one service
+function and returns its reply as a TwiML <Message>, or an empty <Response/> for no reply.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from flask import Blueprint, Response, request
+
+from notifications.sms.signatures import twilio_signed
+from notifications.sms.subscriptions import handle_inbound_sms
+
+bp = Blueprint("twilio_inbound", __name__, url_prefix="/twilio/sms")
+
+_XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+
+
+def twiml(reply: str | None) -> Response:
+    body = f"<Response><Message>{escape(reply)}</Message></Response>" if reply else "<Response/>"
+    response = Response(_XML_DECLARATION + body, mimetype="application/xml")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/inbound")
+@twilio_signed
+def inbound() -> Response:
+    reply = handle_inbound_sms(
+        request.form.get("From", ""),
+        request.form.get("Body", ""),
+        request.form.get("OptOutType") or None,
+    )
+    return twiml(reply)
