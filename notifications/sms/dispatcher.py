@@ -41,6 +41,9 @@ MAX_ATTEMPTS = 8
 BASE_BACKOFF_SECONDS = 2.0
 MAX_BACKOFF_SECONDS = 900.0
 IDLE_POLL_SECONDS = 0.5
+MAX_BATCH = 200
+# Sends that finished are recorded (and committed) this often while a batch is being sent.
+RECORD_INTERVAL_SECONDS = 0.1
 
 
 class TokenBucket:
@@ -182,7 +185,9 @@ def record_failure(worker_id: str, claimed: Claimed, error: SendError) -> None:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if not retry and claimed.subscriber_id is not None:
+    # Only a permanent error says something about the number; 429s, 5xx and timeouts that ran
+    # out of attempts say the gateway was down, and must not quarantine everyone it failed for.
+    if not error.retryable and claimed.subscriber_id is not None:
         subscriber = db.session.get(Subscriber, claimed.subscriber_id)
         if subscriber is not None:
             code = "21610" if error.opted_out else error.code
@@ -201,13 +206,18 @@ def _expire(worker_id: str, claimed: Claimed) -> None:
 class Dispatcher:
     """One dispatcher: `run_once` sends one batch; `run` loops until `stop` is set."""
 
-    def __init__(self, app: Flask, gateway: SmsGateway | None = None, batch_size: int = 200):
+    def __init__(
+        self, app: Flask, gateway: SmsGateway | None = None, batch_size: int | None = None
+    ):
         conf = app.config["FAIRHEAT"]
         self.app = app
         self.gateway = gateway or gateway_from_settings(conf, app=app)
         self.worker_id = f"dispatcher-{uuid.uuid4().hex[:12]}"
         self.bucket = TokenBucket(conf.sms.rate_per_second)
-        self.batch_size = batch_size
+        # A batch must be sent well inside its lease, or another dispatcher could take rows
+        # that are still going out: at most a quarter of the lease's worth at the send rate.
+        fits_lease = int(conf.sms.rate_per_second * LEASE.total_seconds() / 4)
+        self.batch_size = batch_size or max(1, min(MAX_BATCH, fits_lease))
         self.status_callback = f"{conf.public_base_url}/twilio/sms/status"
         workers = min(128, max(4, math.ceil(conf.sms.rate_per_second / 10)))
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sms-send")
@@ -221,24 +231,46 @@ class Dispatcher:
             batch = claim_batch(self.worker_id, self.batch_size)
             now = utcnow()
             futures: list[tuple[Claimed, Future[SendResult]]] = []
+            record_at = time.monotonic() + RECORD_INTERVAL_SECONDS
             for claimed in batch:
                 if claimed.expires_at is not None and claimed.expires_at < now:
                     _expire(self.worker_id, claimed)
                     continue
                 self.bucket.acquire()
                 futures.append((claimed, self.pool.submit(self._send, claimed)))
-            for claimed, future in futures:
-                try:
-                    record_sent(self.worker_id, claimed, future.result())
-                except SendError as error:
-                    record_failure(self.worker_id, claimed, error)
-                except Exception as error:  # noqa: BLE001 - a bug in one send must not stop the rest
-                    log.exception("sending message %s failed unexpectedly", claimed.id)
-                    failure = SendError(str(error), code="unexpected", retryable=True)
-                    record_failure(self.worker_id, claimed, failure)
+                if time.monotonic() >= record_at:
+                    futures = self._record(futures, wait=False)
+                    record_at = time.monotonic() + RECORD_INTERVAL_SECONDS
+            self._record(futures, wait=True)
             db.session.commit()
             db.session.remove()
             return len(batch)
+
+    def _record(
+        self, futures: list[tuple[Claimed, Future[SendResult]]], *, wait: bool
+    ) -> list[tuple[Claimed, Future[SendResult]]]:
+        """Record and commit the finished sends (all of them when `wait`); return the others.
+
+        Committed as they finish (every RECORD_INTERVAL_SECONDS at most), not when the whole
+        batch is done (200 messages take 20 s at 10/s): Twilio's status callbacks come within
+        seconds and must find the message's SID.
+        """
+        left: list[tuple[Claimed, Future[SendResult]]] = []
+        for claimed, future in futures:
+            if not wait and not future.done():
+                left.append((claimed, future))
+                continue
+            try:
+                record_sent(self.worker_id, claimed, future.result())
+            except SendError as error:
+                record_failure(self.worker_id, claimed, error)
+            except Exception as error:  # noqa: BLE001 - a bug in one send must not stop the rest
+                log.exception("sending message %s failed unexpectedly", claimed.id)
+                failure = SendError(str(error), code="unexpected", retryable=True)
+                record_failure(self.worker_id, claimed, failure)
+        if len(left) < len(futures):
+            db.session.commit()
+        return left
 
     def run(self, stop: threading.Event) -> None:
         log.info("%s sending at most %s messages a second", self.worker_id, self.bucket.rate)
