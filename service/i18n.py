@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import zoneinfo
+from typing import Any
 
 from babel import Locale, UnknownLocaleError, dates
-from flask import current_app, g, has_request_context, request
+from flask import Blueprint, abort, current_app, g, has_request_context, request
 from flask_babel import get_locale
 
 from config import Settings
@@ -127,3 +128,22 @@ def from_local(naive: dt.datetime) -> dt.datetime:
     if round_trip != naive:
         raise NonexistentLocalTime(naive.isoformat())
     return aware.astimezone(dt.UTC)
+
+
+def language_prefixed(bp: Blueprint) -> Blueprint:
+    """Make a blueprint's url_prefix "/<lang>" a language: unknown ones are 404, the language is
+    kept in g.lang for the locale selector, and url_for() fills it in from the current page."""
+
+    @bp.url_value_preprocessor
+    def pull_lang(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        lang = (values or {}).pop("lang", None)
+        if lang not in languages():
+            abort(404)
+        g.lang = lang
+
+    @bp.url_defaults
+    def add_lang(endpoint: str, values: dict[str, Any]) -> None:
+        if "lang" not in values and g.get("lang"):
+            values["lang"] = g.lang
+
+    return bp

@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, g, render_template, request
 from werkzeug.wrappers import Response
 
 from notifications import queries
 from notifications.routes.caching import cached_public
 from notifications.schemas import LookupQuerySchema
-from service import i18n
 from service.errors import ValidationFailed, flatten_errors
+from service.i18n import language_prefixed
 from service.validation import load_or_fail
 
-bp = Blueprint("outages", __name__, url_prefix="/<lang>", template_folder="../templates")
+bp = language_prefixed(
+    Blueprint("outages", __name__, url_prefix="/<lang>", template_folder="../templates")
+)
 
 ARCHIVE_PAGE_SIZE = 20
-
-
-@bp.url_value_preprocessor
-def pull_lang(endpoint: str | None, values: dict[str, Any] | None) -> None:
-    lang = (values or {}).pop("lang", None)
-    if lang not in i18n.languages():
-        abort(404)
-    g.lang = lang
-
-
-@bp.url_defaults
-def add_lang(endpoint: str, values: dict[str, Any]) -> None:
-    if "lang" not in values and g.get("lang"):
-        values["lang"] = g.lang
 
 
 def _index_page(query: dict[str, str], errors: dict[str, list[str]]) -> str:

@@ -18,7 +18,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Flask,
-    abort,
     flash,
     g,
     redirect,
@@ -33,11 +32,13 @@ from werkzeug.wrappers import Response
 
 from notifications.sms import subscriptions
 from notifications.sms.subscriptions import TooManyCodes
-from service import i18n
 from service.db import utcnow
 from service.errors import DomainError, NotFound, ValidationFailed, flatten_errors
+from service.i18n import language_prefixed
 
-bp = Blueprint("subscribe", __name__, url_prefix="/<lang>", template_folder="../templates")
+bp = language_prefixed(
+    Blueprint("subscribe", __name__, url_prefix="/<lang>", template_folder="../templates")
+)
 
 SUBSCRIBE_CODE = "sms_subscribe_code"  # session keys
 MANAGE_CODE = "sms_manage_code"
@@ -58,20 +59,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(twilio_inbound.bp)
     csrf.exempt(twilio_inbound.bp)
-
-
-@bp.url_value_preprocessor
-def pull_lang(endpoint: str | None, values: dict[str, Any] | None) -> None:
-    lang = (values or {}).pop("lang", None)
-    if lang not in i18n.languages():
-        abort(404)
-    g.lang = lang
-
-
-@bp.url_defaults
-def add_lang(endpoint: str, values: dict[str, Any]) -> None:
-    if "lang" not in values and g.get("lang"):
-        values["lang"] = g.lang
 
 
 @bp.after_request
