@@ -71,7 +71,7 @@ def run_dispatcher(app: Flask, stop: threading.Event) -> None:
 
 def purge_codes() -> None:
     """One-time codes (and the pending subscriptions in them) are kept no longer than needed."""
-    from notifications.sms.subscriptions import purge_spent_codes
+    from notifications.sms.codes import purge_spent_codes
 
     purge_spent_codes()
 

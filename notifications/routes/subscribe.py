@@ -30,8 +30,8 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from notifications.sms import subscriptions
-from notifications.sms.subscriptions import TooManyCodes
+from notifications.sms import codes, subscriptions
+from notifications.sms.codes import TooManyCodes
 from service.db import utcnow
 from service.errors import DomainError, NotFound, ValidationFailed, flatten_errors
 from service.i18n import language_prefixed
@@ -163,7 +163,7 @@ def subscribe_post() -> Page:
 
 
 def _code_page(session_key: str, errors: dict[str, list[str]]) -> str:
-    pending = subscriptions.pending_code(session[session_key])
+    pending = codes.pending_code(session[session_key])
     purpose = "subscribe" if session_key == SUBSCRIBE_CODE else "manage"
     return render_template("subscribe/code.html", pending=pending, purpose=purpose, errors=errors)
 

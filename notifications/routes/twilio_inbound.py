@@ -10,8 +10,8 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, request
 
+from notifications.sms.inbound import handle_inbound_sms
 from notifications.sms.signatures import twilio_signed
-from notifications.sms.subscriptions import handle_inbound_sms
 
 bp = Blueprint("twilio_inbound", __name__, url_prefix="/twilio/sms")
 

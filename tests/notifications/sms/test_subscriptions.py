@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
+from notifications.sms import codes, inbound, phones
 from notifications.sms import subscriptions as subs
 from notifications.sms.models import (
     MessageKind,
@@ -102,7 +103,7 @@ def queued_notice(phone: str, subscriber_id: int | None, key: str = "outage:1:pu
     ],
 )
 def test_mobile_numbers_of_finland_sweden_and_poland_are_stored_in_e164(app, typed, e164):
-    assert subs.parse_mobile_number(typed) == e164
+    assert phones.parse_mobile_number(typed) == e164
 
 
 @pytest.mark.parametrize(
@@ -118,23 +119,23 @@ def test_mobile_numbers_of_finland_sweden_and_poland_are_stored_in_e164(app, typ
 )
 def test_other_numbers_are_refused_with_a_clear_message(app, typed, message):
     with pytest.raises(ValidationFailed) as excinfo:
-        subs.parse_mobile_number(typed)
+        phones.parse_mobile_number(typed)
     assert message in excinfo.value.errors["phone"][0]
 
 
 def test_numbers_are_shown_back_nationally_at_home_and_internationally_otherwise(app):
-    assert subs.display_phone("+358401234567") == "040 1234567"
-    assert subs.display_phone("+48601234567") == "+48 601 234 567"
+    assert phones.display_phone("+358401234567") == "040 1234567"
+    assert phones.display_phone("+48601234567") == "+48 601 234 567"
 
 
 @pytest.mark.parametrize(
     "settings_env", [{"FAIRHEAT_JURISDICTION": "PL", "FAIRHEAT_DEFAULT_LANGUAGE": "pl"}]
 )
 def test_a_polish_utility_reads_polish_numbers_without_a_prefix(app):
-    assert subs.parse_mobile_number("601 234 567") == "+48601234567"
-    assert subs.display_phone("+48601234567") == "601 234 567"
+    assert phones.parse_mobile_number("601 234 567") == "+48601234567"
+    assert phones.display_phone("+48601234567") == "601 234 567"
     with pytest.raises(ValidationFailed) as excinfo:
-        subs.parse_mobile_number("22 123 45 67")
+        phones.parse_mobile_number("22 123 45 67")
     assert "not a mobile" in errors_of(excinfo)
 
 
@@ -161,7 +162,7 @@ def test_request_stores_a_hashed_code_and_queues_it_in_the_chosen_language(app):
 
 
 def test_two_codes_are_not_the_same_hash_for_the_same_code_on_two_numbers(app):
-    assert subs._code_hash("subscribe", "+358401234567", "123456") != subs._code_hash(
+    assert codes._code_hash("subscribe", "+358401234567", "123456") != codes._code_hash(
         "subscribe", "+358501234567", "123456"
     )
 
@@ -206,7 +207,7 @@ def test_codes_per_number_are_limited_per_hour(app):
     now = utcnow()
     ask(now=now, ip="198.51.100.1")
     ask(now=now + dt.timedelta(minutes=1), ip="198.51.100.2")
-    with pytest.raises(subs.TooManyCodes) as excinfo:
+    with pytest.raises(codes.TooManyCodes) as excinfo:
         ask(now=now + dt.timedelta(minutes=2), ip="198.51.100.3")
     assert excinfo.value.status_code == 429
     assert "At most 2 codes an hour can be sent to one phone number" in excinfo.value.message
@@ -218,7 +219,7 @@ def test_codes_per_number_are_limited_per_hour(app):
 def test_codes_per_network_address_are_limited_per_hour(app):
     ask("040 123 4567")
     ask("040 123 4568")
-    with pytest.raises(subs.TooManyCodes) as excinfo:
+    with pytest.raises(codes.TooManyCodes) as excinfo:
         ask("040 123 4569")
     assert "from one network connection" in excinfo.value.message
     ask("040 123 4569", ip="198.51.100.9")  # another address may still ask
@@ -311,7 +312,7 @@ def test_a_new_code_replaces_the_old_one(app):
 
 def test_subscribing_again_adds_addresses_takes_the_new_choices_and_undoes_stop(app):
     subscriber_id = subscribe()
-    subs.opt_out(PHONE)
+    inbound.opt_out(PHONE)
     again = subscribe(addresses=[{"postcode": "00120"}, HOME], language="en")
     assert again == subscriber_id
     subscriber = db.session.get(Subscriber, subscriber_id)
@@ -336,7 +337,7 @@ def test_manage_code_for_an_unknown_number_looks_the_same_but_sends_nothing(app)
     code_id = subs.request_manage_code("040 765 4321", IP)
     assert db.session.get(VerificationCode, code_id).purpose == "manage"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
-    assert subs.pending_code(code_id).phone == "040 7654321"
+    assert codes.pending_code(code_id).phone == "040 7654321"
     with pytest.raises(ValidationFailed):
         subs.confirm_manage_code(code_id, "123456")
 
@@ -402,7 +403,7 @@ def test_spent_codes_are_purged_after_an_hour(app):
     now = utcnow()
     ask(now=now - dt.timedelta(minutes=61))
     ask(now=now)
-    assert subs.purge_spent_codes(now) == 1
+    assert codes.purge_spent_codes(now) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(VerificationCode)) == 1
 
 
@@ -418,7 +419,7 @@ def test_spent_codes_are_purged_after_an_hour(app):
     ],
 )
 def test_subscribe_by_sms_is_verified_at_once(app, text, expected):
-    reply = subs.subscribe_by_sms(PHONE, "fi", text)
+    reply = inbound.subscribe_by_sms(PHONE, "fi", text)
     subscriber = db.session.scalars(sa.select(Subscriber)).one()
     assert subscriber.source == "sms" and subscriber.verified_at is not None
     assert subscriber.language == "fi"
@@ -431,7 +432,7 @@ def test_subscribe_by_sms_is_verified_at_once(app, text, expected):
     "settings_env", [{"FAIRHEAT_JURISDICTION": "PL", "FAIRHEAT_DEFAULT_LANGUAGE": "pl"}]
 )
 def test_subscribe_by_sms_reads_a_polish_address(app):
-    subs.subscribe_by_sms("+48601234567", "pl", "ul. Marszałkowska 10/2 00-624")
+    inbound.subscribe_by_sms("+48601234567", "pl", "ul. Marszałkowska 10/2 00-624")
     address = db.session.scalars(sa.select(SubscriberAddress)).one()
     assert (address.postcode, address.street, address.number, address.number_text) == (
         "00-624",
@@ -443,13 +444,13 @@ def test_subscribe_by_sms_reads_a_polish_address(app):
 
 
 def test_subscribe_by_sms_explains_the_format_when_the_postcode_is_missing(app):
-    reply = subs.subscribe_by_sms(PHONE, "fi", "Mannerheimintie 5")
+    reply = inbound.subscribe_by_sms(PHONE, "fi", "Mannerheimintie 5")
     assert "TILAA 00100" in reply and "TILAA Mannerheimintie 5 00100" in reply
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Subscriber)) == 0
 
 
 def test_subscribe_by_sms_refuses_numbers_we_do_not_send_to(app):
-    reply = subs.subscribe_by_sms("+4915123456789", "en", "00100")
+    reply = inbound.subscribe_by_sms("+4915123456789", "en", "00100")
     assert "Finnish, Swedish and Polish mobile numbers" in reply
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Subscriber)) == 0
 
@@ -458,12 +459,12 @@ def test_stop_opts_out_and_cancels_queued_notices_start_opts_in_again(app):
     subscriber_id = subscribe()
     waiting = queued_notice(PHONE, subscriber_id)
     other = queued_notice("+358501234567", None, "outage:1:other")
-    assert subs.opt_out(PHONE) is True
+    assert inbound.opt_out(PHONE) is True
     subscriber = db.session.get(Subscriber, subscriber_id)
     assert subscriber.opted_out_at is not None and not subscriber.active
     assert db.session.get(OutboxMessage, waiting).status == MessageStatus.CANCELLED
     assert db.session.get(OutboxMessage, other).status == MessageStatus.QUEUED
-    assert subs.opt_in(PHONE) is True
+    assert inbound.opt_in(PHONE) is True
     db.session.refresh(subscriber)
     assert subscriber.opted_out_at is None and subscriber.active
     actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.seq)).all()
@@ -471,6 +472,6 @@ def test_stop_opts_out_and_cancels_queued_notices_start_opts_in_again(app):
 
 
 def test_stop_and_start_from_an_unknown_number_change_nothing(app):
-    assert subs.opt_out("+358509999999") is False
-    assert subs.opt_in("+358509999999") is False
+    assert inbound.opt_out("+358509999999") is False
+    assert inbound.opt_in("+358509999999") is False
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Subscriber)) == 0

@@ -1,0 +1,159 @@
+"""SMS sent to the service number: subscribe by keyword, STOP, START and HELP.
+
+By SMS the message itself proves the number, so "TILAA 00100" subscribes at once, without a
+code; addresses per subscriber are capped as on the web (FAIRHEAT_SMS_MAX_ADDRESSES). STOP
+opts the number out and cancels what is queued for it; START opts it back in. The keywords and
+the replies, in four languages, are in `notifications.sms.keywords`.
+
+Every public function owns its transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import current_app
+
+from notifications.sms import keywords
+from notifications.sms.keywords import Action
+from notifications.sms.models import MessageStatus, OutboxMessage, Subscriber
+from notifications.sms.phones import any_number_e164, mobile_number
+from notifications.sms.subscriptions import (
+    add_addresses,
+    audit_snapshot,
+    commit_or_conflict,
+    language_or_default,
+    subscriber_by_phone,
+)
+from service import audit
+from service.db import utcnow
+from service.extensions import db
+
+
+def _conf() -> Any:
+    return current_app.config["FAIRHEAT"]
+
+
+def subscribe_by_sms(phone: str, language: str | None, address_text: str) -> str:
+    """Subscribe the sender to the address in their message at once; the reply to send back.
+
+    Sending the keyword proves the number, so the subscriber is verified (and an earlier STOP
+    undone). The keyword's language becomes the subscriber's language.
+    """
+    language = language_or_default(language)
+    try:
+        e164 = mobile_number(phone)
+    except ma.ValidationError:
+        return keywords.number_not_accepted_reply(language)
+    typed = keywords.parse_sms_address(address_text, _conf().jurisdiction)
+    if typed is None:
+        return keywords.address_format_reply(language)
+    address = {
+        "postcode": typed.postcode,
+        "street": typed.street[:200] if typed.street else None,
+        "number": typed.number,
+    }
+    now = utcnow()
+    subscriber = subscriber_by_phone(e164, lock=True)
+    before = audit_snapshot(subscriber) if subscriber else None
+    if subscriber is None:
+        subscriber = Subscriber(phone=e164, source="sms", addresses=[])
+        db.session.add(subscriber)
+    add_addresses(subscriber, [address])
+    limit = _conf().sms.max_addresses
+    if len(subscriber.addresses) > limit:
+        db.session.rollback()
+        return keywords.too_many_addresses_reply(language, limit)
+    subscriber.language = language
+    subscriber.verified_at = subscriber.verified_at or now
+    subscriber.opted_out_at = None
+    db.session.flush()
+    audit.record(
+        "sms_subscriber.subscribed",
+        "sms_subscriber",
+        subscriber.id,
+        before=before,
+        after={**audit_snapshot(subscriber), "channel": "sms"},
+        actor=f"sms_subscriber:{subscriber.id}",
+    )
+    commit_or_conflict()
+    return keywords.subscribed_reply(language, typed.postcode, typed.street, typed.number)
+
+
+def opt_out(phone: str, *, now: dt.datetime | None = None) -> bool:
+    """STOP: no more messages to this number; its queued messages are cancelled.
+
+    True when the number belongs to a subscriber (whose opted_out_at is set).
+    """
+    now = now or utcnow()
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.phone == phone, OutboxMessage.status == MessageStatus.QUEUED)
+        .values(status=MessageStatus.CANCELLED, status_at=now)
+    )
+    subscriber = subscriber_by_phone(phone, lock=True)
+    if subscriber is not None and subscriber.opted_out_at is None:
+        subscriber.opted_out_at = now
+        audit.record(
+            "sms_subscriber.opted_out",
+            "sms_subscriber",
+            subscriber.id,
+            before={"opted_out": False},
+            after={"opted_out": True},
+            actor=f"sms_subscriber:{subscriber.id}",
+        )
+    db.session.commit()
+    return subscriber is not None
+
+
+def opt_in(phone: str) -> bool:
+    """START: messages to this number again. True when the number belongs to a subscriber."""
+    subscriber = subscriber_by_phone(phone, lock=True)
+    if subscriber is not None and subscriber.opted_out_at is not None:
+        subscriber.opted_out_at = None
+        audit.record(
+            "sms_subscriber.opted_in",
+            "sms_subscriber",
+            subscriber.id,
+            before={"opted_out": True},
+            after={"opted_out": False},
+            actor=f"sms_subscriber:{subscriber.id}",
+        )
+    db.session.commit()
+    return subscriber is not None
+
+
+def handle_inbound_sms(phone: str, body: str, opt_out_type: str | None = None) -> str | None:
+    """Act on an SMS sent to the service number; the reply text, or None for no reply.
+
+    With Twilio Advanced Opt-Out on, Twilio names the keyword's kind in OptOutType and has
+    already answered it (and, for STOP, already blocks the number): record it, reply nothing.
+    Replies are in the subscriber's language, else in the keyword's, else the default one.
+    """
+    command = keywords.parse_inbound(body)
+    twilio_action = keywords.OPT_OUT_TYPES.get((opt_out_type or "").strip().upper())
+    action = twilio_action or command.action
+    number = any_number_e164(phone)
+    subscriber = subscriber_by_phone(number) if number else None
+    language = subscriber.language if subscriber else language_or_default(command.language)
+    db.session.rollback()  # end the read; each action below owns its transaction
+
+    if action == Action.SUBSCRIBE:
+        return subscribe_by_sms(phone, command.language, command.argument)
+    if action == Action.STOP:
+        if number:
+            opt_out(number)
+        return None if twilio_action else keywords.opted_out_reply(language)
+    if action == Action.START:
+        known = opt_in(number) if number else False
+        if twilio_action:
+            return None
+        return (
+            keywords.opted_in_reply(language) if known else keywords.not_subscribed_reply(language)
+        )
+    if twilio_action:  # HELP, answered by Twilio
+        return None
+    return keywords.help_reply(language)
