@@ -16,8 +16,16 @@ bp = Blueprint(
 
 @bp.get("/")
 @requires(Permission.VIEW_BACK_OFFICE)
-def index() -> str:
-    return render_template("staff/subscribers.html", quarantined=delivery.quarantined_subscribers())
+def index() -> Response | str:
+    phone = (request.args.get("phone") or "").strip()
+    if phone:
+        found = delivery.find_subscriber(phone)
+        if found is not None:
+            return redirect(url_for("staff_subscribers.detail", subscriber_id=found.id))
+        flash(_("No subscriber has this number."), "error")
+    return render_template(
+        "staff/subscribers.html", quarantined=delivery.quarantined_subscribers(), phone=phone
+    )
 
 
 @bp.get("/<int:subscriber_id>")

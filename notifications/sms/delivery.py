@@ -86,3 +86,13 @@ def quarantined_subscribers() -> list[Subscriber]:
             .order_by(Subscriber.quarantined_at.desc())
         )
     )
+
+
+def find_subscriber(phone: str) -> Subscriber | None:
+    """The subscriber with this number, typed as people type it (staff search)."""
+    from notifications.sms.phones import any_number_e164
+
+    e164 = any_number_e164(phone)
+    if e164 is None:
+        return None
+    return db.session.scalar(sa.select(Subscriber).where(Subscriber.phone == e164))
