@@ -147,21 +147,34 @@ def _mine(message_id: int, worker_id: str) -> sa.ColumnElement[bool]:
     )
 
 
-def record_sent(worker_id: str, claimed: Claimed, result: SendResult) -> None:
+_TABLE = OutboxMessage.__table__
+
+
+def record_sent(worker_id: str, sent: list[tuple[Claimed, SendResult]]) -> None:
+    """Mark accepted messages sent, in one executemany (one UPDATE per row costs the rate)."""
+    if not sent:
+        return
     now = utcnow()
-    db.session.execute(
-        sa.update(OutboxMessage)
-        .where(_mine(claimed.id, worker_id))
+    statement = (
+        sa.update(_TABLE)
+        .where(
+            _TABLE.c.id == sa.bindparam("message_id"),
+            _TABLE.c.claimed_by == worker_id,
+            _TABLE.c.status == MessageStatus.SENDING.value,
+        )
         .values(
-            status=MessageStatus.SENT,
-            provider_sid=result.provider_sid,
+            status=MessageStatus.SENT.value,
+            provider_sid=sa.bindparam("sid"),
             sent_at=now,
             status_at=now,
             lease_until=None,
             error_code=None,
             error_message=None,
         )
-        .execution_options(synchronize_session=False)
+    )
+    db.session.connection().execute(
+        statement,
+        [{"message_id": claimed.id, "sid": result.provider_sid} for claimed, result in sent],
     )
 
 
@@ -256,18 +269,20 @@ class Dispatcher:
         seconds and must find the message's SID.
         """
         left: list[tuple[Claimed, Future[SendResult]]] = []
+        sent: list[tuple[Claimed, SendResult]] = []
         for claimed, future in futures:
             if not wait and not future.done():
                 left.append((claimed, future))
                 continue
             try:
-                record_sent(self.worker_id, claimed, future.result())
+                sent.append((claimed, future.result()))
             except SendError as error:
                 record_failure(self.worker_id, claimed, error)
             except Exception as error:  # noqa: BLE001 - a bug in one send must not stop the rest
                 log.exception("sending message %s failed unexpectedly", claimed.id)
                 failure = SendError(str(error), code="unexpected", retryable=True)
                 record_failure(self.worker_id, claimed, failure)
+        record_sent(self.worker_id, sent)
         if len(left) < len(futures):
             db.session.commit()
         return left
