@@ -44,7 +44,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,12 +52,13 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import HOST, ROOT, Gunicorn, compile_catalogs, free_port, log, tool  # noqa: E402
+
 sys.path.insert(0, str(ROOT))
-BIN = Path(sys.executable).parent
-HOST = "127.0.0.1"
 STATUS_PATH = "/twilio/sms/status"
 ACCOUNT_SID = "AC" + "b3c4" * 8
 SERVICE_SID = "MG" + "5e7a" * 8
@@ -88,46 +88,6 @@ OUTBOX_COLUMNS = (
     "event_key", "kind", "subscriber_id", "outage_id", "phone", "language", "body", "encoding",
     "segments", "priority", "status", "attempts", "not_before", "expires_at", "created_at",
 )  # fmt: skip
-
-
-def log(*parts: Any) -> None:
-    print("bench:", *parts, file=sys.stderr, flush=True)
-
-
-def tool(name: str) -> str:
-    path = BIN / name
-    found = str(path) if path.exists() else shutil.which(name)
-    if not found:
-        sys.exit(f"bench: {name} not found next to {sys.executable} or on PATH")
-    return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def compile_catalogs() -> None:
-    """Compile the .po catalogs when a .mo is missing or older (as `make run` does)."""
-    stale = [
-        po
-        for po in ROOT.glob("translations/*/LC_MESSAGES/messages.po")
-        if not po.with_suffix(".mo").exists()
-        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
-    ]
-    if stale:
-        log("compiling translations")
-        subprocess.run(
-            [tool("pybabel"), "compile", "-d", "translations"],
-            cwd=ROOT,
-            check=False,
-            stdout=sys.stderr,
-            stderr=sys.stderr,
-        )
-
-
-# ---- the fake Twilio, in its own process --------------------------------------------------
 
 
 class FakeTwilioProcess:
@@ -188,57 +148,6 @@ def serve_fake_twilio(account_sid: str, auth_token: str, latency_ms: str) -> Non
 
 
 # ---- gunicorn -----------------------------------------------------------------------------
-
-
-class Gunicorn:
-    """One gunicorn master on a given loopback port; stop() ends it and its workers."""
-
-    def __init__(self, port: int, workers: int, env: dict[str, str], logfile: Path):
-        self.port = port
-        self.logfile = logfile
-        command = [
-            tool("gunicorn"), "--workers", str(workers), "--threads", "1",
-            "--worker-class", "sync", "--bind", f"{HOST}:{port}", "--chdir", str(ROOT),
-            "--timeout", "60", "--log-level", "warning", "wsgi:app",
-        ]  # fmt: skip
-        log("starting", " ".join(command[1:]))
-        with logfile.open("ab") as out:
-            self.process = subprocess.Popen(command, env=env, stdout=out, stderr=out)
-
-    def wait_ready(self, path: str = "/healthz", timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"gunicorn exited with {self.process.returncode}:\n{self.tail()}"
-                )
-            try:
-                conn = http.client.HTTPConnection(HOST, self.port, timeout=5)
-                try:
-                    conn.request("GET", path)
-                    if conn.getresponse().status == 200:
-                        return
-                finally:
-                    conn.close()
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer {path} within {timeout:.0f} s:\n{self.tail()}")
-
-    def tail(self) -> str:
-        return "\n".join(self.logfile.read_text(errors="replace").splitlines()[-30:])
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
-# ---- the instance -------------------------------------------------------------------------
 
 
 class Instance:
@@ -879,7 +788,8 @@ def measure_callbacks(
     measured_file.write_text("\n".join(callback_requests(instance, measured_ids)) + "\n")
     log(f"callbacks: {len(warm_ids)} + {len(measured_ids)} signed requests prepared")
 
-    server = Gunicorn(instance.callback_port, workers, instance.env, instance.tmp / "gunicorn.log")
+    logfile = instance.tmp / "gunicorn.log"
+    server = Gunicorn("wsgi:app", workers, instance.env, logfile, port=instance.callback_port)
     try:
         server.wait_ready()
         log(f"callbacks: {CALLBACK_WARMUP} s warm-up, then {seconds} s ({client})")

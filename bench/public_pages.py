@@ -29,7 +29,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,11 +36,10 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-HOST = "127.0.0.1"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import HOST, ROOT, Gunicorn, compile_catalogs, get, log, tool  # noqa: E402
+
 ACTIVE_OUTAGES = 50
 TARGET_RATIO = 0.7
 OUTAGE_PATH = "/fi/"
@@ -54,27 +52,6 @@ STREETS = [  # (postcode, street): Helsinki and Espoo
 IMPACTS = ("heating_and_hot_water", "heating", "hot_water", "reduced_supply")
 CAUSES = ("leak", "network_repair", "other")
 FREE_TEXT = "Tilapäinen vesipiste on korttelin sisäpihalla. Pidä ikkunat suljettuina."
-
-
-def log(*parts: Any) -> None:
-    print("bench:", *parts, file=sys.stderr, flush=True)
-
-
-def tool(name: str) -> str:
-    path = BIN / name
-    found = str(path) if path.exists() else shutil.which(name)
-    if not found:
-        sys.exit(f"bench: {name} not found next to {sys.executable} or on PATH")
-    return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-# ---- the instance -------------------------------------------------------------------------
 
 
 def prepare_instance(tmp: Path) -> dict[str, str]:
@@ -101,25 +78,6 @@ def prepare_instance(tmp: Path) -> dict[str, str]:
     os.environ.update(env)  # create_app() reads its settings from the environment
     insert_outages()
     return env
-
-
-def compile_catalogs() -> None:
-    """Compile the .po catalogs when a .mo is missing or older (as `make run` does)."""
-    stale = [
-        po
-        for po in ROOT.glob("translations/*/LC_MESSAGES/messages.po")
-        if not po.with_suffix(".mo").exists()
-        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
-    ]
-    if stale:
-        log("compiling translations")
-        subprocess.run(
-            [tool("pybabel"), "compile", "-d", "translations"],
-            cwd=ROOT,
-            check=False,
-            stdout=sys.stderr,
-            stderr=sys.stderr,
-        )
 
 
 def uncached_render_ms(rounds: int = 20) -> float:
@@ -202,75 +160,6 @@ def insert_outages() -> None:
 
 
 # ---- serving ------------------------------------------------------------------------------
-
-
-class Gunicorn:
-    """One gunicorn master on a free loopback port; stop() ends it and its workers."""
-
-    def __init__(self, app: str, workers: int, env: dict[str, str], chdir: Path, logfile: Path):
-        self.port = free_port()
-        self.logfile = logfile
-        command = [
-            tool("gunicorn"),
-            "--workers",
-            str(workers),
-            "--threads",
-            "1",
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"{HOST}:{self.port}",
-            "--chdir",
-            str(chdir),
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-            app,
-        ]
-        log("starting", " ".join(command[1:]))
-        with logfile.open("ab") as out:
-            self.process = subprocess.Popen(command, env=env, stdout=out, stderr=out)
-
-    def wait_ready(self, path: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"gunicorn exited with {self.process.returncode}:\n{self.tail()}"
-                )
-            try:
-                if get(self.port, path)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer {path} within {timeout:.0f} s:\n{self.tail()}")
-
-    def tail(self) -> str:
-        return "\n".join(self.logfile.read_text(errors="replace").splitlines()[-30:])
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
-def get(port: int, path: str) -> tuple[int, str]:
-    conn = http.client.HTTPConnection(HOST, port, timeout=10)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, response.read().decode("utf-8", "replace")
-    finally:
-        conn.close()
-
-
-# ---- load ---------------------------------------------------------------------------------
 
 
 def measure(
@@ -385,7 +274,7 @@ def main() -> None:
             ("outage_list", "wsgi:app", ROOT, OUTAGE_PATH),
             ("hello", "hello_app:app", ROOT / "bench", "/"),
         ):
-            server = Gunicorn(app, workers, env, chdir, tmp / f"{name}.log")
+            server = Gunicorn(app, workers, env, tmp / f"{name}.log", chdir=chdir)
             servers.append(server)
             server.wait_ready(path)
             targets[name] = (server, path)
