@@ -105,6 +105,16 @@ def claim_batch(worker_id: str, limit: int, now: dt.datetime | None = None) -> l
     if not ids:
         db.session.rollback()
         return []
+    # A subscriber who said STOP or was quarantined after the fan-out gets nothing more.
+    gone = sa.select(Subscriber.id).where(
+        sa.or_(Subscriber.opted_out_at.is_not(None), Subscriber.quarantined_at.is_not(None))
+    )
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), due, OutboxMessage.subscriber_id.in_(gone))
+        .values(status=MessageStatus.CANCELLED, status_at=now, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
     lease_until = now + LEASE
     # Conditional: a row another dispatcher took in the meantime (SQLite has no SKIP LOCKED)
     # no longer matches `due` and stays theirs.

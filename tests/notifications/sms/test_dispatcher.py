@@ -331,3 +331,19 @@ def test_two_dispatchers_claim_disjoint_rows_on_postgresql(app, fake, make_dispa
     assert {r.status for r in rows} == {MessageStatus.SENT}
     owners = collections.Counter(r.claimed_by for r in rows)
     assert owners == {d.worker_id: n for d, n in zip(dispatchers, claimed, strict=True)}
+
+
+def test_queued_notice_to_a_subscriber_who_left_or_was_quarantined_is_not_sent(
+    app, fake, make_dispatcher
+):
+    left = add_subscriber(phone(1), opted_out_at=utcnow())
+    quarantined = add_subscriber(phone(2), quarantined_at=utcnow())
+    staying = add_subscriber(phone(3))
+    ids = [queue(s.phone, subscriber=s) for s in (left, quarantined, staying)]
+    dispatcher = make_dispatcher()
+
+    dispatcher.run_once()
+
+    statuses = [message_row(i).status for i in ids]
+    assert statuses == [MessageStatus.CANCELLED, MessageStatus.CANCELLED, MessageStatus.SENT]
+    assert [m.to for m in fake.messages] == [phone(3)]
