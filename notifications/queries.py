@@ -99,14 +99,6 @@ def list_outages(
     return list(db.session.scalars(query))
 
 
-def count_outages(*, status: str, public: bool = True, now: dt.datetime | None = None) -> int:
-    now = now or utcnow()
-    query = sa.select(sa.func.count(Outage.id)).where(_status_clause(status, now))
-    if public:
-        query = query.where(Outage.first_published_at.is_not(None))
-    return db.session.scalar(query) or 0
-
-
 def _match(outage: Outage, postcode: str, street: str | None, number: str | None) -> Match:
     ranges = [
         AddressRange(a.postcode, a.street, a.from_number, a.to_number, a.parity)

@@ -66,7 +66,7 @@ def _settings() -> Any:
 
 def snapshot(outage: Outage) -> dict[str, Any]:
     """The fields a change is measured against, as plain values (audit log, update history)."""
-    return audit._plain(
+    return audit.plain(
         {
             "kind": outage.kind,
             "impact": outage.impact,

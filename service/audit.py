@@ -47,7 +47,8 @@ class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (sa.Index("ix_audit_entries_entity", "entity_type", "entity_id"),)
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """Datetimes, dates and enums as JSON-ready values (UTC ISO 8601, dates, enum values)."""
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, dt.date):
@@ -55,9 +56,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
@@ -112,8 +113,8 @@ def record(
         action=action,
         entity_type=entity_type,
         entity_id=None if entity_id is None else str(entity_id),
-        before=_plain(dict(before)) if before is not None else None,
-        after=_plain(dict(after)) if after is not None else None,
+        before=plain(dict(before)) if before is not None else None,
+        after=plain(dict(after)) if after is not None else None,
         prev_hash=last.hash if last else GENESIS_HASH,
     )
     entry.hash = _digest(entry)
@@ -124,7 +125,7 @@ def record(
 
 def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict, dict]:
     """Only the keys whose values differ, as (before, after)."""
-    keys = [k for k in after if _plain(before.get(k)) != _plain(after.get(k))]
+    keys = [k for k in after if plain(before.get(k)) != plain(after.get(k))]
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
 

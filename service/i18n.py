@@ -95,18 +95,6 @@ def format_datetime(moment: dt.datetime, lang: str | None = None) -> str:
     )
 
 
-def format_period(start: dt.datetime, end: dt.datetime, lang: str | None = None) -> str:
-    """A period: the date once when both ends fall on the same local day."""
-    locale = format_locale(lang)
-    if to_local(start).date() == to_local(end).date():
-        times = dates.format_interval(
-            to_local(start).time(), to_local(end).time(), "Hm", locale=locale
-        )
-        pattern = locale.datetime_formats["medium"]
-        return pattern.replace("{1}", format_date(start, lang)).replace("{0}", times)
-    return f"{format_datetime(start, lang)} – {format_datetime(end, lang)}"
-
-
 def format_iso_local(moment: dt.datetime) -> str:
     """Machine-readable local time, for <time datetime=…> and <input type=datetime-local>."""
     return to_local(moment).isoformat(timespec="minutes")

@@ -46,7 +46,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         language_links=_language_links,
         current_language=i18n.current_language,
-        period=i18n.format_period,
         language_names=i18n.LANGUAGE_NAMES,
     )
 
