@@ -19,16 +19,16 @@ from flask import current_app
 
 from notifications.sms import keywords
 from notifications.sms.keywords import Action
-from notifications.sms.models import MessageStatus, OutboxMessage, Subscriber
+from notifications.sms.models import MessageStatus, OutboxMessage
 from notifications.sms.phones import any_number_e164, mobile_number
 from notifications.sms.subscriptions import (
-    add_addresses,
-    audit_snapshot,
+    TooManyAddresses,
     commit_or_conflict,
     language_or_default,
+    set_opted_out,
+    subscribe_verified,
     subscriber_by_phone,
 )
-from service import audit
 from service.db import utcnow
 from service.extensions import db
 
@@ -56,29 +56,10 @@ def subscribe_by_sms(phone: str, language: str | None, address_text: str) -> str
         "street": typed.street[:200] if typed.street else None,
         "number": typed.number,
     }
-    now = utcnow()
-    subscriber = subscriber_by_phone(e164, lock=True)
-    before = audit_snapshot(subscriber) if subscriber else None
-    if subscriber is None:
-        subscriber = Subscriber(phone=e164, source="sms", addresses=[])
-        db.session.add(subscriber)
-    add_addresses(subscriber, [address])
-    limit = _conf().sms.max_addresses
-    if len(subscriber.addresses) > limit:
-        db.session.rollback()
-        return keywords.too_many_addresses_reply(language, limit)
-    subscriber.language = language
-    subscriber.verified_at = subscriber.verified_at or now
-    subscriber.opted_out_at = None
-    db.session.flush()
-    audit.record(
-        "sms_subscriber.subscribed",
-        "sms_subscriber",
-        subscriber.id,
-        before=before,
-        after={**audit_snapshot(subscriber), "channel": "sms"},
-        actor=f"sms_subscriber:{subscriber.id}",
-    )
+    try:
+        subscribe_verified(e164, [address], source="sms", language=language, now=utcnow())
+    except TooManyAddresses as error:
+        return keywords.too_many_addresses_reply(language, error.limit)
     commit_or_conflict()
     return keywords.subscribed_reply(language, typed.postcode, typed.street, typed.number)
 
@@ -95,16 +76,8 @@ def opt_out(phone: str, *, now: dt.datetime | None = None) -> bool:
         .values(status=MessageStatus.CANCELLED, status_at=now)
     )
     subscriber = subscriber_by_phone(phone, lock=True)
-    if subscriber is not None and subscriber.opted_out_at is None:
-        subscriber.opted_out_at = now
-        audit.record(
-            "sms_subscriber.opted_out",
-            "sms_subscriber",
-            subscriber.id,
-            before={"opted_out": False},
-            after={"opted_out": True},
-            actor=f"sms_subscriber:{subscriber.id}",
-        )
+    if subscriber is not None:
+        set_opted_out(subscriber, True, now)
     db.session.commit()
     return subscriber is not None
 
@@ -112,16 +85,8 @@ def opt_out(phone: str, *, now: dt.datetime | None = None) -> bool:
 def opt_in(phone: str) -> bool:
     """START: messages to this number again. True when the number belongs to a subscriber."""
     subscriber = subscriber_by_phone(phone, lock=True)
-    if subscriber is not None and subscriber.opted_out_at is not None:
-        subscriber.opted_out_at = None
-        audit.record(
-            "sms_subscriber.opted_in",
-            "sms_subscriber",
-            subscriber.id,
-            before={"opted_out": True},
-            after={"opted_out": False},
-            actor=f"sms_subscriber:{subscriber.id}",
-        )
+    if subscriber is not None:
+        set_opted_out(subscriber, False, utcnow())
     db.session.commit()
     return subscriber is not None
 

@@ -171,6 +171,76 @@ def request_subscription(
     return code_id
 
 
+class TooManyAddresses(Exception):
+    """The subscription would follow more addresses than FAIRHEAT_SMS_MAX_ADDRESSES."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+def subscribe_verified(
+    phone: str,
+    addresses: Iterable[Mapping[str, Any]],
+    *,
+    source: str,
+    language: str,
+    now: dt.datetime,
+    wants_planned: bool | None = None,
+    wants_unplanned: bool | None = None,
+) -> Subscriber:
+    """Create or extend the subscription of a number that has just proven itself (a code typed
+    on the web, or the SMS itself), in the caller's transaction.
+
+    Addresses join those the number already follows, without duplicates, up to the cap
+    (TooManyAddresses, after a rollback). An earlier STOP is undone: the person has just asked
+    for notices again. Notice kinds change only when given.
+    """
+    subscriber = subscriber_by_phone(phone, lock=True)
+    before = audit_snapshot(subscriber) if subscriber else None
+    if subscriber is None:
+        subscriber = Subscriber(phone=phone, source=source, addresses=[])
+        db.session.add(subscriber)
+    add_addresses(subscriber, addresses)
+    limit = _conf().sms.max_addresses
+    if len(subscriber.addresses) > limit:
+        db.session.rollback()
+        raise TooManyAddresses(limit)
+    subscriber.language = language
+    if wants_planned is not None:
+        subscriber.wants_planned = wants_planned
+    if wants_unplanned is not None:
+        subscriber.wants_unplanned = wants_unplanned
+    # The web code proves the number anew; an SMS keeps the date it was first proven.
+    subscriber.verified_at = now if source == "web" else (subscriber.verified_at or now)
+    subscriber.opted_out_at = None
+    db.session.flush()
+    audit.record(
+        "sms_subscriber.subscribed",
+        "sms_subscriber",
+        subscriber.id,
+        before=before,
+        after={**audit_snapshot(subscriber), "channel": source},
+        actor=f"sms_subscriber:{subscriber.id}",
+    )
+    return subscriber
+
+
+def set_opted_out(subscriber: Subscriber, opted_out: bool, now: dt.datetime) -> None:
+    """STOP or START for one subscriber, audited when it changes anything (caller commits)."""
+    if (subscriber.opted_out_at is not None) == opted_out:
+        return
+    subscriber.opted_out_at = now if opted_out else None
+    audit.record(
+        "sms_subscriber.opted_out" if opted_out else "sms_subscriber.opted_in",
+        "sms_subscriber",
+        subscriber.id,
+        before={"opted_out": not opted_out},
+        after={"opted_out": opted_out},
+        actor=f"sms_subscriber:{subscriber.id}",
+    )
+
+
 def confirm_subscription(code_id: int, code: str, *, now: dt.datetime | None = None) -> int:
     """Turn a pending web subscription into a verified subscriber (new or updated); their id.
 
@@ -181,38 +251,26 @@ def confirm_subscription(code_id: int, code: str, *, now: dt.datetime | None = N
     now = now or utcnow()
     row = redeem_code(code_id, SUBSCRIBE, code, now)
     payload = row.payload or {}
-    subscriber = subscriber_by_phone(row.phone, lock=True)
-    before = audit_snapshot(subscriber) if subscriber else None
-    if subscriber is None:
-        subscriber = Subscriber(phone=row.phone, source="web", addresses=[])
-        db.session.add(subscriber)
-    add_addresses(subscriber, payload.get("addresses", []))
-    limit = _conf().sms.max_addresses
-    if len(subscriber.addresses) > limit:
-        db.session.rollback()
+    try:
+        subscriber = subscribe_verified(
+            row.phone,
+            payload.get("addresses", []),
+            source="web",
+            language=language_or_default(payload.get("language")),
+            now=now,
+            wants_planned=bool(payload.get("wants_planned", True)),
+            wants_unplanned=bool(payload.get("wants_unplanned", True)),
+        )
+    except TooManyAddresses as error:
         raise Conflict(
             ngettext(
                 "Together with the addresses this number already follows, that is more than "
                 "%(num)d address. Sign in to manage your subscription and remove some first.",
                 "Together with the addresses this number already follows, that is more than "
                 "%(num)d addresses. Sign in to manage your subscription and remove some first.",
-                limit,
+                error.limit,
             )
-        )
-    subscriber.language = language_or_default(payload.get("language"))
-    subscriber.wants_planned = bool(payload.get("wants_planned", True))
-    subscriber.wants_unplanned = bool(payload.get("wants_unplanned", True))
-    subscriber.verified_at = now
-    subscriber.opted_out_at = None
-    db.session.flush()
-    audit.record(
-        "sms_subscriber.subscribed",
-        "sms_subscriber",
-        subscriber.id,
-        before=before,
-        after={**audit_snapshot(subscriber), "channel": "web"},
-        actor=f"sms_subscriber:{subscriber.id}",
-    )
+        ) from None
     subscriber_id = subscriber.id
     commit_or_conflict()
     return subscriber_id
