@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, g, request, url_for
 
 from service import i18n
+from service.auth.permissions import current_user_can
 
 
 def _language_links() -> list[dict[str, Any]]:
@@ -47,6 +48,7 @@ def register(app: Flask) -> None:
         language_links=_language_links,
         current_language=i18n.current_language,
         language_names=i18n.LANGUAGE_NAMES,
+        can=current_user_can,
     )
 
     @app.context_processor

@@ -46,6 +46,13 @@ def role_allows(role: Role, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS[role]
 
 
+def current_user_can(permission: str) -> bool:
+    """For templates: show a control only to staff whose role grants the permission."""
+    return bool(current_user.is_authenticated) and role_allows(
+        current_user.role, Permission(permission)
+    )
+
+
 def _api_user() -> Any:
     from service.auth.services import user_for_token
 
