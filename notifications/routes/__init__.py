@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from notifications import texts
+from notifications.sms.codes import CODE_VALIDITY
 
 
 def register(app: Flask) -> None:
@@ -38,4 +39,5 @@ def register(app: Flask) -> None:
         status_label=texts.status_label,
         parity_label=texts.parity_label,
         compose_notice=texts.compose_notice,
+        code_minutes=int(CODE_VALIDITY.total_seconds() // 60),
     )
