@@ -16,6 +16,7 @@ from typing import Any
 
 from config.errors import SettingsError
 from config.jurisdictions import JURISDICTIONS, Jurisdiction, Rule
+from config.mail_settings import MailSettings, load_mail_settings
 from config.parsing import get, get_bool, get_int
 from config.sms_settings import SmsSettings, load_sms_settings
 
@@ -40,6 +41,7 @@ class Settings:
     run_scheduler: bool
     proxy_hops: int
     sms: SmsSettings
+    mail: MailSettings
 
     @property
     def planned_notice_lead(self) -> Rule:
@@ -181,4 +183,5 @@ def load_settings(
         run_scheduler=get_bool(environ, "FAIRHEAT_RUN_SCHEDULER", False),
         proxy_hops=get_int(environ, "FAIRHEAT_PROXY_HOPS", 0, minimum=0),
         sms=load_sms_settings(environ),
+        mail=load_mail_settings(environ),
     )

@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from notifications.routes import register as register_notifications
     from service.auth.routes import bp as auth_bp
     from service.health import bp as health_bp
+    from service.mail.routes import bp as mail_dev_bp
     from service.public import bp as public_bp
     from service.staff import bp as staff_bp
 
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)
     register_notifications(app)
+    app.register_blueprint(mail_dev_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

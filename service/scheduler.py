@@ -26,8 +26,9 @@ LEADER_RETRY_SECONDS = 10
 
 def _all_jobs() -> list[tuple[Callable[[], Any], dict[str, Any]]]:
     from notifications.jobs import JOBS as notification_jobs
+    from service.mail.jobs import JOBS as mail_jobs
 
-    return [*notification_jobs]
+    return [*notification_jobs, *mail_jobs]
 
 
 def _all_workers() -> list[Callable[[Flask, threading.Event], None]]:

@@ -17,6 +17,7 @@ import notifications.models  # noqa: E402,F401
 import notifications.sms.models  # noqa: E402,F401
 import service.audit  # noqa: E402,F401
 import service.auth.models  # noqa: E402,F401
+import service.mail.models  # noqa: E402,F401
 
 target_metadata = db.metadata
 # Migrations wait at most this long for a table lock instead of queueing behind long

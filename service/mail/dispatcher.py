@@ -1,0 +1,207 @@
+"""The e-mail dispatcher: claims due outbox rows, sends them, records the outcome.
+
+- Claiming is a conditional UPDATE under a lease (PostgreSQL: rows picked with FOR UPDATE SKIP
+  LOCKED), so two dispatchers never take the same row; a row whose dispatcher died is claimed
+  again when its lease runs out. The lease's end is the claim's token: a dispatcher only
+  records outcomes on rows that still carry its own lease.
+- One gateway (one SMTP connection) serves the batch; each outcome is committed as soon as it
+  is known, so a crash mid-batch resends at most the message that was in flight.
+- A temporary failure (4xx, timeout, dropped connection) is retried with exponential backoff
+  and jitter; a permanent one (5xx) fails at once, as does the last of FAIRHEAT_EMAIL_MAX_ATTEMPTS.
+- When the server cannot be reached at all, the batch stops: the rows not yet tried go back to
+  the queue (their attempt not counted) to wait as long as the one that found the server down.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.message
+import logging
+import random
+import time
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from config.settings import Settings
+from service.db import utcnow
+from service.extensions import db
+from service.mail.gateway import MailSendError, compose_email, gateway_from_settings, message_id
+from service.mail.models import EmailMessage, EmailStatus
+
+log = logging.getLogger(__name__)
+
+# Longer than any batch takes: a batch stops sending when half of it is gone (see below).
+LEASE = dt.timedelta(minutes=10)
+BASE_BACKOFF_SECONDS = 30.0
+MAX_BACKOFF_SECONDS = 3600.0
+
+
+def backoff_seconds(attempt: int) -> float:
+    """Exponential backoff with jitter: 15–30 s after the first attempt, doubling, ≤ 1 h."""
+    ceiling = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2 ** max(attempt - 1, 0))
+    return random.uniform(ceiling / 2, ceiling)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    event_key: str
+    to_address: str
+    subject: str
+    body: str
+    language: str
+    attempts: int  # including this one
+
+
+def _due(now: dt.datetime) -> sa.ColumnElement[bool]:
+    return sa.or_(
+        sa.and_(EmailMessage.status == EmailStatus.QUEUED, EmailMessage.next_attempt_at <= now),
+        sa.and_(EmailMessage.status == EmailStatus.SENDING, EmailMessage.lease_until < now),
+    )
+
+
+def claim_emails(limit: int, now: dt.datetime, lease_until: dt.datetime) -> list[Claimed]:
+    """Take up to `limit` due rows, oldest due first, under a lease ending at `lease_until`."""
+    pick = (
+        sa.select(EmailMessage.id)
+        .where(_due(now))
+        .order_by(EmailMessage.next_attempt_at, EmailMessage.id)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(pick))
+    if not ids:
+        db.session.rollback()
+        return []
+    # Conditional on `due` again: a row another dispatcher took meanwhile (SQLite has no SKIP
+    # LOCKED) no longer matches and stays theirs; RETURNING says which rows are ours.
+    table = EmailMessage.__table__
+    rows = db.session.execute(
+        sa.update(table)
+        .where(table.c.id.in_(ids), _due(now))
+        .values(
+            status=EmailStatus.SENDING.value,
+            lease_until=lease_until,
+            attempts=table.c.attempts + 1,
+        )
+        .returning(
+            table.c.id,
+            table.c.event_key,
+            table.c.to_address,
+            table.c.subject,
+            table.c.body,
+            table.c.language,
+            table.c.attempts,
+        )
+    ).all()
+    db.session.commit()
+    return sorted((Claimed(*row) for row in rows), key=lambda claimed: claimed.id)
+
+
+def _ours(claimed: Claimed, lease_until: dt.datetime) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        EmailMessage.id == claimed.id,
+        EmailMessage.status == EmailStatus.SENDING,
+        EmailMessage.lease_until == lease_until,
+    )
+
+
+def _update(claimed: Claimed, lease_until: dt.datetime, **values: object) -> None:
+    db.session.execute(
+        sa.update(EmailMessage)
+        .where(_ours(claimed, lease_until))
+        .values(lease_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _record_failure(
+    claimed: Claimed, lease_until: dt.datetime, error: MailSendError, now: dt.datetime
+) -> dt.datetime | None:
+    """Schedule a retry (and return when) or mark the message failed (and return None)."""
+    max_attempts = current_app.config["FAIRHEAT"].mail.max_attempts
+    if error.permanent or claimed.attempts >= max_attempts:
+        log.warning("e-mail %s failed for good: %s", claimed.id, error.message)
+        _update(claimed, lease_until, status=EmailStatus.FAILED, last_error=error.message[:300])
+        return None
+    retry_at = now + dt.timedelta(seconds=backoff_seconds(claimed.attempts))
+    log.info("e-mail %s not sent (%s); retrying at %s", claimed.id, error.message, retry_at)
+    _update(
+        claimed,
+        lease_until,
+        status=EmailStatus.QUEUED,
+        next_attempt_at=retry_at,
+        last_error=error.message[:300],
+    )
+    return retry_at
+
+
+def _release(batch: list[Claimed], lease_until: dt.datetime, next_attempt_at: dt.datetime) -> None:
+    """Put rows that were claimed but not tried back in the queue, their attempt uncounted."""
+    for claimed in batch:
+        _update(
+            claimed,
+            lease_until,
+            status=EmailStatus.QUEUED,
+            next_attempt_at=next_attempt_at,
+            attempts=EmailMessage.attempts - 1,
+        )
+
+
+def _compose(settings: Settings, claimed: Claimed) -> email.message.EmailMessage:
+    return compose_email(
+        settings,
+        to=claimed.to_address,
+        subject=claimed.subject,
+        body=claimed.body,
+        language=claimed.language,
+        message_id=message_id(claimed.id, claimed.event_key, settings.mail.from_address),
+        date=utcnow(),
+    )
+
+
+def send_due_emails(limit: int = 50, now: dt.datetime | None = None) -> int:
+    """Send up to `limit` due e-mails from the outbox; return how many the server accepted.
+
+    Runs inside an app context (the scheduler's job, every 10 s) and commits its own work.
+    `now` (default: the current time) decides what is due and when retries are.
+    """
+    now = now or utcnow()
+    settings = current_app.config["FAIRHEAT"]
+    lease_until = now + LEASE
+    batch = claim_emails(limit, now, lease_until)
+    if not batch:
+        return 0
+    started = time.monotonic()
+    gateway = gateway_from_settings(settings)
+    sent = 0
+    try:
+        for index, claimed in enumerate(batch):
+            if time.monotonic() - started > LEASE.total_seconds() / 2:
+                # A slow server: stop well inside the lease, before another run could take
+                # these rows while they are still going out.
+                _release(batch[index:], lease_until, now)
+                break
+            try:
+                gateway.send(_compose(settings, claimed))
+            except MailSendError as error:
+                retry_at = _record_failure(claimed, lease_until, error, now)
+                if error.unreachable:
+                    _release(batch[index + 1 :], lease_until, retry_at or now)
+                    db.session.commit()
+                    break
+            except Exception as error:  # noqa: BLE001 - a bug in one message must not stop the rest
+                log.exception("sending e-mail %s failed unexpectedly", claimed.id)
+                _record_failure(claimed, lease_until, MailSendError(f"unexpected: {error}"), now)
+            else:
+                _update(
+                    claimed, lease_until, status=EmailStatus.SENT, sent_at=utcnow(), last_error=None
+                )
+                sent += 1
+            db.session.commit()
+    finally:
+        gateway.close()
+    return sent
