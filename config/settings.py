@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from config.errors import SettingsError
+from config.feedback_settings import FeedbackSettings, load_feedback_settings
 from config.jurisdictions import JURISDICTIONS, Jurisdiction, Rule
 from config.mail_settings import MailSettings, load_mail_settings
 from config.parsing import get, get_bool, get_int
@@ -42,6 +43,7 @@ class Settings:
     proxy_hops: int
     sms: SmsSettings
     mail: MailSettings
+    feedback: FeedbackSettings
 
     @property
     def planned_notice_lead(self) -> Rule:
@@ -184,4 +186,5 @@ def load_settings(
         proxy_hops=get_int(environ, "FAIRHEAT_PROXY_HOPS", 0, minimum=0),
         sms=load_sms_settings(environ),
         mail=load_mail_settings(environ),
+        feedback=load_feedback_settings(environ, code),
     )

@@ -1,4 +1,7 @@
-"""What residents send in: feedback, complaints, emergency calls and connection requests.
+"""What residents send in: feedback and complaints (emergency calls and connection requests join
+here as their own modules).
 
-Built in its own issue; the package exists so the layout of the design card is complete.
+Other domains may call the functions exported here, never the models or internals.
 """
+
+import feedback.models  # noqa: F401  (registers the tables with the metadata)

@@ -11,6 +11,7 @@ from notifications.services import (
     restore_outage,
     update_outage,
 )
+from notifications.sms.outbox import send_text_message
 
 __all__ = [
     "cancel_outage",
@@ -20,6 +21,7 @@ __all__ = [
     "lookup_address",
     "publish_outage",
     "restore_outage",
+    "send_text_message",
     "update_outage",
 ]
 

@@ -7,7 +7,6 @@ outage back into form values.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -16,27 +15,12 @@ from werkzeug.datastructures import MultiDict
 
 from notifications.models import Outage
 from service.errors import ValidationFailed
-from service.i18n import NonexistentLocalTime, format_iso_local, from_local
+from service.i18n import format_iso_local, local_time_iso
 
 TIME_FIELDS = ("starts_at", "expected_end_at", "ended_at")
 AREA_FIELDS = ("postcode", "street", "from_number", "to_number", "parity")
 MIN_AREA_ROWS = 3
 MAX_AREA_ROWS = 200
-
-
-def _local_time(raw: str) -> str:
-    try:
-        naive = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        raise ValueError(_("Enter a date and time, e.g. 2026-11-23 08:00.")) from None
-    if naive.tzinfo is not None:
-        return naive.isoformat()
-    try:
-        return from_local(naive).isoformat()
-    except NonexistentLocalTime:
-        raise ValueError(
-            _("This time does not exist here: the clocks are moved forward then.")
-        ) from None
 
 
 def _area_rows(form: MultiDict[str, str]) -> list[dict[str, Any]]:
@@ -67,7 +51,7 @@ def form_to_payload(form: MultiDict[str, str], languages: tuple[str, ...]) -> di
                 payload[name] = None
             continue
         try:
-            payload[name] = _local_time(raw)
+            payload[name] = local_time_iso(raw)
         except ValueError as error:
             errors[name] = [str(error)]
     if "starts_at" in payload and payload["starts_at"] is None:

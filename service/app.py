@@ -72,6 +72,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from feedback.routes import register as register_feedback
     from notifications.routes import register as register_notifications
     from service.auth.routes import bp as auth_bp
     from service.health import bp as health_bp
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)
     register_notifications(app)
+    register_feedback(app)
     app.register_blueprint(mail_dev_bp)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError, dates
 from flask import Blueprint, abort, current_app, g, has_request_context, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from config import Settings
 
@@ -116,6 +117,23 @@ def from_local(naive: dt.datetime) -> dt.datetime:
     if round_trip != naive:
         raise NonexistentLocalTime(naive.isoformat())
     return aware.astimezone(dt.UTC)
+
+
+def local_time_iso(raw: str) -> str:
+    """A date and time typed in a form (<input type=datetime-local>, local wall clock) as
+    ISO 8601 with its UTC offset, for a schema; ValueError with a localized message if not."""
+    try:
+        naive = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(_("Enter a date and time, e.g. 2026-11-23 08:00.")) from None
+    if naive.tzinfo is not None:
+        return naive.isoformat()
+    try:
+        return from_local(naive).isoformat()
+    except NonexistentLocalTime:
+        raise ValueError(
+            _("This time does not exist here: the clocks are moved forward then.")
+        ) from None
 
 
 def language_prefixed(bp: Blueprint) -> Blueprint:

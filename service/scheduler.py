@@ -25,10 +25,11 @@ LEADER_RETRY_SECONDS = 10
 
 
 def _all_jobs() -> list[tuple[Callable[[], Any], dict[str, Any]]]:
+    from feedback.jobs import JOBS as feedback_jobs
     from notifications.jobs import JOBS as notification_jobs
     from service.mail.jobs import JOBS as mail_jobs
 
-    return [*notification_jobs, *mail_jobs]
+    return [*notification_jobs, *feedback_jobs, *mail_jobs]
 
 
 def _all_workers() -> list[Callable[[Flask, threading.Event], None]]:

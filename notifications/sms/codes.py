@@ -27,10 +27,10 @@ from flask_babel import gettext as _
 
 from notifications.sms.models import MessageKind, VerificationCode
 from notifications.sms.outbox import enqueue
-from notifications.sms.phones import display_phone
 from service.db import utcnow
 from service.errors import Conflict, DomainError, ValidationFailed
 from service.extensions import db
+from service.phones import display_phone
 
 CODE_DIGITS = 6
 CODE_VALIDITY = dt.timedelta(minutes=15)

@@ -90,7 +90,7 @@ def quarantined_subscribers() -> list[Subscriber]:
 
 def find_subscriber(phone: str) -> Subscriber | None:
     """The subscriber with this number, typed as people type it (staff search)."""
-    from notifications.sms.phones import any_number_e164
+    from service.phones import any_number_e164
 
     e164 = any_number_e164(phone)
     if e164 is None:

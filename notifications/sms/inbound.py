@@ -20,7 +20,6 @@ from flask import current_app
 from notifications.sms import keywords
 from notifications.sms.keywords import Action
 from notifications.sms.models import MessageStatus, OutboxMessage
-from notifications.sms.phones import any_number_e164, mobile_number
 from notifications.sms.subscriptions import (
     TooManyAddresses,
     commit_or_conflict,
@@ -31,6 +30,7 @@ from notifications.sms.subscriptions import (
 )
 from service.db import utcnow
 from service.extensions import db
+from service.phones import any_number_e164, mobile_number
 
 
 def _conf() -> Any:

@@ -47,6 +47,7 @@ class MessageKind(enum.StrEnum):
     NOTICE = "notice"  # an interruption notice or reminder to a subscriber
     CODE = "code"  # a one-time code
     REPLY = "reply"  # a reply that could not go back as TwiML
+    CASE = "case"  # about a feedback case: acknowledgement, question, answer
 
 
 class Subscriber(db.Model):  # type: ignore[name-defined,misc]

@@ -88,6 +88,23 @@ def enqueue(
     return message
 
 
+def send_text_message(*, event_key: str, phone: str, language: str, body: str) -> None:
+    """Queue one SMS to a person who is not a subscriber (e.g. about their feedback case).
+
+    Written in the caller's transaction like every outbox row; the caller makes `event_key`
+    unique per message (the same key twice adds nothing).
+    """
+    exists = db.session.scalar(
+        sa.select(OutboxMessage.id).where(
+            OutboxMessage.event_key == event_key, OutboxMessage.subscriber_id.is_(None)
+        )
+    )
+    if exists is None:
+        enqueue(
+            event_key=event_key, kind=MessageKind.CASE, phone=phone, language=language, body=body
+        )
+
+
 def record_delivery_status(
     provider_sid: str, twilio_status: str, error_code: str | None = None
 ) -> bool:

@@ -19,7 +19,7 @@ from marshmallow import fields
 
 from notifications.areas import house_number, street_key
 from notifications.schemas import PostcodeField
-from notifications.sms.phones import PhoneField
+from service.phones import PhoneField
 from service.validation import BaseSchema, TrimmedString, max_length
 
 

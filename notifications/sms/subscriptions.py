@@ -46,7 +46,6 @@ from notifications.sms.models import (
     SubscriberAddress,
     VerificationCode,
 )
-from notifications.sms.phones import display_phone, parse_mobile_number
 from notifications.sms.schemas import (
     PreferencesSchema,
     SubscriptionSchema,
@@ -57,6 +56,7 @@ from service import audit
 from service.db import utcnow
 from service.errors import Conflict, NotFound
 from service.extensions import db
+from service.phones import display_phone, parse_mobile_number
 from service.validation import load_or_fail
 
 ERASED_PHONE = "erased"

@@ -21,6 +21,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     DISPATCHER = "dispatcher"
     CUSTOMER_SERVICE = "customer_service"
+    CUSTOMER_SERVICE_LEAD = "customer_service_lead"
     VIEWER = "viewer"
 
 
@@ -30,14 +31,33 @@ class Permission(enum.StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
     MANAGE_SUBSCRIBERS = "manage_subscribers"
+    VIEW_CASES = "view_cases"  # feedback and complaints hold personal data
+    RECORD_CASES = "record_cases"  # a case received by phone, e-mail, letter or in person
+    HANDLE_CASES = "handle_cases"  # notes, questions, answers, close, reopen, spam
+    SUPERVISE_CASES = "supervise_cases"  # assign to others, reply templates, Open311 keys
 
 
+_CASE_WORK = {
+    Permission.VIEW_BACK_OFFICE,
+    Permission.MANAGE_SUBSCRIBERS,
+    Permission.VIEW_CASES,
+    Permission.RECORD_CASES,
+    Permission.HANDLE_CASES,
+}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
+    # The dispatcher on the night shift takes complaints by phone and records them.
     Role.DISPATCHER: frozenset(
-        {Permission.VIEW_BACK_OFFICE, Permission.EDIT_OUTAGES, Permission.MANAGE_SUBSCRIBERS}
+        {
+            Permission.VIEW_BACK_OFFICE,
+            Permission.EDIT_OUTAGES,
+            Permission.MANAGE_SUBSCRIBERS,
+            Permission.VIEW_CASES,
+            Permission.RECORD_CASES,
+        }
     ),
-    Role.CUSTOMER_SERVICE: frozenset({Permission.VIEW_BACK_OFFICE, Permission.MANAGE_SUBSCRIBERS}),
+    Role.CUSTOMER_SERVICE: frozenset(_CASE_WORK),
+    Role.CUSTOMER_SERVICE_LEAD: frozenset({*_CASE_WORK, Permission.SUPERVISE_CASES}),
     Role.VIEWER: frozenset({Permission.VIEW_BACK_OFFICE}),
 }
 

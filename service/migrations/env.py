@@ -13,6 +13,7 @@ log = logging.getLogger("alembic.env")
 config = context.config
 
 # Every model module must be imported so the metadata is complete.
+import feedback.models  # noqa: E402,F401
 import notifications.models  # noqa: E402,F401
 import notifications.sms.models  # noqa: E402,F401
 import service.audit  # noqa: E402,F401

@@ -43,3 +43,16 @@ def planned_payload(days_ahead: int = 10, **overrides: Any) -> dict[str, Any]:
         "expected_end_at": iso(start + dt.timedelta(hours=8)),
     }
     return outage_payload(**{**defaults, **overrides})
+
+
+def case_payload(**overrides: Any) -> dict[str, Any]:
+    """A complaint from the public form, as the schema receives it."""
+    payload: dict[str, Any] = {
+        "type": "complaint",
+        "area": "heat_supply",
+        "description": "Patterit ovat olleet kylmiä maanantaista asti.",
+        "email": "asukas@example.fi",
+        "language": "fi",
+    }
+    payload.update(overrides)
+    return {k: v for k, v in payload.items() if v is not None}

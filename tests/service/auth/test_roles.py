@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from feedback.schemas import CaseInputSchema
+from feedback.services import create_template, submit_case
 from notifications.schemas import OutageInputSchema
 from notifications.services import create_outage
 from notifications.sms.models import Subscriber
@@ -13,7 +15,7 @@ from service.auth.permissions import ROLE_PERMISSIONS, Role
 from service.db import utcnow
 from service.extensions import db
 from tests.conftest import PASSWORD
-from tests.support.factories import outage_payload
+from tests.support.factories import case_payload, outage_payload
 
 OPEN_STAFF_ENDPOINTS = {"auth.login", "auth.logout"}
 
@@ -48,7 +50,14 @@ def test_role_by_endpoint_matrix(app, make_user, role):
     subscriber = Subscriber(phone="+358401234567", language="fi", verified_at=utcnow())
     db.session.add(subscriber)
     db.session.commit()
-    ids = {"outage_id": outage.id, "subscriber_id": subscriber.id}
+    case = submit_case(CaseInputSchema().load(case_payload()))
+    template = create_template({"language": "fi", "title": "Kiitos", "body": "Kiitos palautteesta."})
+    ids = {
+        "outage_id": outage.id,
+        "subscriber_id": subscriber.id,
+        "case_id": case.id,
+        "template_id": template.id,
+    }
     user = make_user(role.value)
     from service.auth import create_api_token
 

@@ -1,7 +1,8 @@
-"""Phone numbers of SMS subscribers: what people type, stored in E.164, shown back for reading.
+"""Phone numbers: what people type, stored in E.164, shown back for reading.
 
-We send to Finnish, Swedish and Polish mobile numbers only. A number without a country prefix
-is read as one of the utility's country (FAIRHEAT_JURISDICTION).
+We send SMS to Finnish, Swedish and Polish mobile numbers only; a customer who wants a call back
+about a complaint may give a landline of those countries. A number without a country prefix is
+read as one of the utility's country (FAIRHEAT_JURISDICTION).
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ def _conf() -> Any:
 
 def mobile_number(text: str) -> str:
     """E.164 from what people type ("040 123 4567", "0046701234567"); ma.ValidationError else."""
+    return phone_number(text, mobile_only=True)
+
+
+def phone_number(text: str, *, mobile_only: bool) -> str:
+    """E.164 of a valid FI/SE/PL number (a mobile one when `mobile_only`); ma.ValidationError."""
     region = _conf().jurisdiction.country
     sample = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
     example = (
@@ -43,6 +49,8 @@ def mobile_number(text: str) -> str:
             _("Enter a phone number, e.g. %(example)s.", example=example)
         ) from None
     if number.country_code not in ACCEPTED_COUNTRY_CODES:
+        if not mobile_only:
+            raise ma.ValidationError(_("Enter a Finnish, Swedish or Polish phone number."))
         raise ma.ValidationError(_("Enter a Finnish, Swedish or Polish mobile number."))
     if not phonenumbers.is_valid_number(number):
         raise ma.ValidationError(
@@ -51,7 +59,7 @@ def mobile_number(text: str) -> str:
                 example=example,
             )
         )
-    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
+    if mobile_only and phonenumbers.number_type(number) not in _MOBILE_TYPES:
         raise ma.ValidationError(_("This is not a mobile phone number."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

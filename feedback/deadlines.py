@@ -1,0 +1,79 @@
+"""A case's response deadline: its rule applied to the time received, moved by the pauses.
+
+The arithmetic lives in service/calendar.py (pure); this module picks the rule for a case and
+names it for people: "14 calendar days (§ 26 …)".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from flask import current_app
+from flask_babel import ngettext
+
+from config.feedback_rules import FeedbackRules, Track
+from config.jurisdictions import Rule
+from feedback.models import COMPLAINT_TYPES, Case, CasePause, CaseType, Channel
+from service.calendar import Pause, add_calendar_days, add_hours, add_working_days, extend_by_pauses
+
+
+def rules() -> FeedbackRules:
+    return current_app.config["FAIRHEAT"].feedback.rules
+
+
+def track_for(case_type: CaseType, channel: Channel) -> Track:
+    """The track a new case starts on (staff may later switch a complaint to `explanatory`)."""
+    if case_type is CaseType.DISCONNECTION_COMPLAINT:
+        return Track.DISCONNECTION
+    if case_type in COMPLAINT_TYPES:
+        return Track.PHONE_COMPLAINT if channel is Channel.PHONE else Track.COMPLAINT
+    return Track.STANDARD
+
+
+def apply_rule(rule: Rule, received_at: dt.datetime) -> dt.datetime:
+    """The deadline `rule` gives a case received at `received_at` (UTC, aware)."""
+    conf = current_app.config["FAIRHEAT"]
+    country, tz = conf.jurisdiction.country, conf.timezone
+    if rule.unit == "hours":
+        return add_hours(received_at, rule.value)
+    if rule.unit == "working_days":
+        return add_working_days(received_at, rule.value, country, tz)
+    return add_calendar_days(received_at, rule.value, country, tz)
+
+
+def _pauses(pauses: Iterable[CasePause]) -> list[Pause]:
+    return [Pause(p.started_at, p.ended_at) for p in pauses]
+
+
+def set_deadline(case: Case, track: Track) -> None:
+    """Put the case on `track`: its rule (kept as evidence), base deadline and moved deadline."""
+    rule = rules().rule(track)
+    case.track = track
+    case.rule_value, case.rule_unit, case.rule_source = rule.value, rule.unit, rule.source
+    case.base_deadline_at = apply_rule(rule, case.received_at)
+    refresh_deadline(case)
+
+
+def refresh_deadline(case: Case) -> None:
+    """The stored deadline: the base moved by every CLOSED pause (an open one is added on show)."""
+    closed = [p for p in case.pauses if p.ended_at is not None]
+    case.deadline_at = extend_by_pauses(case.base_deadline_at, _pauses(closed), case.received_at)
+
+
+def current_deadline(case: Case, now: dt.datetime) -> dt.datetime:
+    """The deadline as it stands `now`, an open pause counted up to now."""
+    return extend_by_pauses(case.base_deadline_at, _pauses(case.pauses), now)
+
+
+def rule_label(value: int, unit: str) -> str:
+    """ "14 calendar days", "7 working days", "12 hours" in the current language."""
+    if unit == "hours":
+        return ngettext("%(num)d hour", "%(num)d hours", value)
+    if unit == "working_days":
+        return ngettext("%(num)d working day", "%(num)d working days", value)
+    return ngettext("%(num)d calendar day", "%(num)d calendar days", value)
+
+
+def paused_for(case: Case, now: dt.datetime) -> dt.timedelta:
+    return current_deadline(case, now) - case.base_deadline_at

@@ -1,0 +1,192 @@
+"""What a case sends: to the customer (acknowledgement, question, answer) and to staff (escalation).
+
+Every message is an outbox row written in the caller's transaction: e-mail through service.mail,
+SMS through the notifications domain's outbox. Texts are whole translated sentences rendered in
+the recipient's language; dates come from Babel in the utility's time zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import marshmallow as ma
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from feedback.deadlines import rule_label
+from feedback.labels import case_label
+from feedback.models import Case, ReplyChannel
+from feedback.references import reference, tracking_url
+from notifications import send_text_message
+from service.i18n import format_datetime
+from service.mail import enqueue_email
+from service.phones import mobile_number
+
+
+def _conf() -> Any:
+    return current_app.config["FAIRHEAT"]
+
+
+def _mobile(case: Case) -> str | None:
+    if not case.phone:
+        return None
+    try:
+        return mobile_number(case.phone)
+    except ma.ValidationError:  # a landline: fine for a call back, not for a text message
+        return None
+
+
+def _signature() -> str:
+    return _("Customer service, %(utility)s", utility=_conf().utility_name)
+
+
+def _deadline_sentence(case: Case) -> str:
+    return _(
+        "We will answer by %(deadline)s at the latest (%(rule)s).",
+        deadline=format_datetime(case.deadline_at, case.language),
+        rule=rule_label(case.rule_value, case.rule_unit),
+    )
+
+
+def _send(case: Case, key: str, subject: str, body: str, sms: str, *, both: bool) -> list[str]:
+    """Queue the e-mail and/or SMS; `both` sends on every channel we have, else the preferred."""
+    sent = []
+    mobile = _mobile(case)
+    wants_sms = case.reply_channel is ReplyChannel.SMS or not case.email
+    if case.email and (both or case.reply_channel is not ReplyChannel.SMS or not mobile):
+        enqueue_email(
+            event_key=f"{key}:email",
+            to=case.email,
+            subject=subject,
+            body=body,
+            language=case.language,
+            reference=reference(case),
+        )
+        sent.append("email")
+    if mobile and (both or wants_sms):
+        send_text_message(event_key=f"{key}:sms", phone=mobile, language=case.language, body=sms)
+        sent.append("sms")
+    return sent
+
+
+def acknowledge(case: Case) -> list[str]:
+    """Tell the customer we have their message: reference, deadline, tracking link."""
+    with force_locale(case.language):
+        ref, link = reference(case), tracking_url(case)
+        subject = _("We received your message %(reference)s", reference=ref)
+        body = "\n\n".join(
+            [
+                _(
+                    "Thank you for contacting us. We received your message on %(received)s.",
+                    received=format_datetime(case.received_at, case.language),
+                ),
+                _(
+                    "Reference number: %(reference)s (%(type)s)",
+                    reference=ref,
+                    type=case_label(case.type),
+                ),
+                _deadline_sentence(case),
+                _("You can follow your case and read our answer here:\n%(link)s", link=link),
+                _(
+                    "No heat right now? Call our emergency line %(phone)s (24 h).",
+                    phone=_conf().feedback.emergency_phone,
+                ),
+                _signature(),
+            ]
+        )
+        sms = _(
+            "%(utility)s: we received your message %(reference)s and will answer by %(date)s. "
+            "Follow it: %(link)s",
+            utility=_conf().utility_name,
+            reference=ref,
+            date=format_datetime(case.deadline_at, case.language),
+            link=link,
+        )
+    return _send(case, f"case:{case.id}:ack", subject, body, sms, both=True)
+
+
+def ask_customer(case: Case, question: str, event_id: int) -> list[str]:
+    """Ask the customer for more information; they answer from the tracking link."""
+    with force_locale(case.language):
+        ref, link = reference(case), tracking_url(case)
+        subject = _("We need more information: %(reference)s", reference=ref)
+        body = "\n\n".join(
+            [
+                _(
+                    "To handle your case %(reference)s we need more information from you:",
+                    reference=ref,
+                ),
+                question,
+                _("Please answer here:\n%(link)s", link=link),
+                _("The time we have for answering is paused until you reply."),
+                _signature(),
+            ]
+        )
+        sms = _(
+            "%(utility)s: we need more information about your case %(reference)s. "
+            "Please answer here: %(link)s",
+            utility=_conf().utility_name,
+            reference=ref,
+            link=link,
+        )
+    return _send(case, f"case:{case.id}:info:{event_id}", subject, body, sms, both=False)
+
+
+def send_answer(case: Case, event_id: int) -> list[str]:
+    """The answer, what was done, and the one-question survey link."""
+    with force_locale(case.language):
+        ref, link = reference(case), tracking_url(case)
+        subject = _("Our answer to your message %(reference)s", reference=ref)
+        body = "\n\n".join(
+            [
+                case.answer_text or "",
+                _("What we did:") + "\n" + (case.answer_action or ""),
+                _(
+                    "How did we do? Please rate our answer (1-5), it takes a few seconds:\n"
+                    "%(link)s",
+                    link=link,
+                ),
+                _signature(),
+            ]
+        )
+        sms = _(
+            "%(utility)s: we have answered your message %(reference)s. Read the answer and "
+            "rate it: %(link)s",
+            utility=_conf().utility_name,
+            reference=ref,
+            link=link,
+        )
+    return _send(case, f"case:{case.id}:answer:{event_id}", subject, body, sms, both=False)
+
+
+def notify_staff(case: Case, user: Any, level: str, deadline: dt.datetime) -> None:
+    """An escalation e-mail to one staff member, in the back office's default language."""
+    lang = _conf().default_language
+    with force_locale(lang):
+        ref = reference(case)
+        if level == "overdue":
+            subject = _("Overdue: %(reference)s", reference=ref)
+            first = _(
+                "The answer to case %(reference)s was due on %(deadline)s.",
+                reference=ref,
+                deadline=format_datetime(deadline, lang),
+            )
+        else:
+            subject = _("Due soon: %(reference)s", reference=ref)
+            first = _(
+                "The answer to case %(reference)s is due on %(deadline)s.",
+                reference=ref,
+                deadline=format_datetime(deadline, lang),
+            )
+        link = f"{_conf().public_base_url}/staff/cases/{case.id}"
+        body = "\n\n".join([first, link])
+    enqueue_email(
+        event_key=f"case:{case.id}:escalation:{level}:user:{user.id}",
+        to=user.email,
+        subject=subject,
+        body=body,
+        language=lang,
+        reference=ref,
+    )

@@ -1,0 +1,175 @@
+"""Public feedback pages under /<lang>/: the form, and the private tracking page of each case.
+
+/<lang>/feedback                              the form (a "no heat right now?" banner on top)
+/<lang>/feedback/<reference>/<token>          status, deadline and its rule, the answer
+/<lang>/feedback/<reference>/<token>/reply    the customer's answer to our question
+/<lang>/feedback/<reference>/<token>/survey   the one-question satisfaction survey
+
+The tracking link is the only key to a case (no account): its pages are never cached, never
+indexed, and send no Referer to other sites. A wrong reference or token is the same 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from feedback import queries, services
+from feedback.deadlines import current_deadline, rule_label
+from feedback.models import CUSTOMER_VISIBLE_EVENTS, Case, CaseType, ReplyChannel, SubjectArea
+from feedback.references import reference, tracking_token
+from feedback.schemas import CaseInputSchema, NoteSchema, SurveySchema, form_data
+from service.db import utcnow
+from service.errors import ValidationFailed, flatten_errors
+from service.extensions import limiter
+from service.i18n import language_prefixed
+from service.validation import load_or_fail
+
+bp = language_prefixed(
+    Blueprint("feedback", __name__, url_prefix="/<lang>", template_folder="../templates")
+)
+
+HONEYPOT = "fh_leave_empty"
+MAX_FORM_BYTES = 64 * 1024
+FIELDS = (
+    "type",
+    "area",
+    "description",
+    "address",
+    "customer_number",
+    "name",
+    "email",
+    "phone",
+    "reply_channel",
+    "language",
+)
+Page = Response | str | tuple[str, int]
+
+
+def _intake_limit() -> str:
+    return current_app.config["FAIRHEAT"].feedback.intake_rate_limit
+
+
+@bp.after_request
+def private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _form_page(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200) -> Page:
+    conf = current_app.config["FAIRHEAT"]
+    return (
+        render_template(
+            "feedback/form.html",
+            values=values,
+            errors=errors,
+            types=list(CaseType),
+            areas=list(SubjectArea),
+            reply_channels=[ReplyChannel.EMAIL, ReplyChannel.SMS],
+            emergency_phone=conf.feedback.emergency_phone,
+            max_chars=conf.feedback.max_description_chars,
+            honeypot=HONEYPOT,
+        ),
+        status,
+    )
+
+
+@bp.get("/feedback")
+def form() -> Page:
+    from service.i18n import current_language
+
+    values = {"type": request.args.get("type", ""), "language": current_language()}
+    return _form_page(values, {})
+
+
+@bp.post("/feedback")
+@limiter.limit(_intake_limit, methods=["POST"])
+def submit() -> Page:
+    limiter.check()
+    if (request.content_length or 0) > MAX_FORM_BYTES:
+        return _form_page(
+            dict(request.form), {"description": [_("What you sent is too large.")]}, 413
+        )
+    values = {name: request.form.get(name, "") for name in FIELDS}
+    if request.form.get(HONEYPOT):
+        # A bot fills every field; a person sees this message next to the hidden field.
+        return _form_page(values, {HONEYPOT: [_("Leave this field empty.")]}, 422)
+    try:
+        data = load_or_fail(CaseInputSchema(), form_data(request.form, FIELDS))
+        case = services.submit_case(data)
+    except ValidationFailed as error:
+        return _form_page(values, flatten_errors(error.errors), 422)
+    flash(
+        _(
+            "Thank you. Your message was received; its reference number is %(reference)s. "
+            "Keep this page's address to follow your case.",
+            reference=reference(case),
+        ),
+        "success",
+    )
+    return redirect(_tracking_url(case))
+
+
+def _tracking_url(case: Case, endpoint: str = ".track") -> str:
+    return url_for(endpoint, reference=reference(case), token=tracking_token(case))
+
+
+def _track_page(
+    case: Case, errors: dict[str, list[str]] | None = None, status: int = 200, **values: Any
+) -> Page:
+    now = utcnow()
+    events = [e for e in case.events if e.kind in CUSTOMER_VISIBLE_EVENTS]
+    return (
+        render_template(
+            "feedback/track.html",
+            case=case,
+            reference=reference(case),
+            deadline=current_deadline(case, now),
+            rule=rule_label(case.rule_value, case.rule_unit),
+            events=events,
+            errors=errors or {},
+            values=values,
+            reply_url=_tracking_url(case, ".reply"),
+            survey_url=_tracking_url(case, ".survey"),
+            emergency_phone=current_app.config["FAIRHEAT"].feedback.emergency_phone,
+        ),
+        status,
+    )
+
+
+@bp.get("/feedback/<reference>/<token>")
+def track(reference: str, token: str) -> Page:
+    return _track_page(queries.case_for_tracking(reference, token))
+
+
+@bp.post("/feedback/<reference>/<token>/reply")
+@limiter.limit(_intake_limit, methods=["POST"])
+def reply(reference: str, token: str) -> Page:
+    limiter.check()
+    case = queries.case_for_tracking(reference, token)
+    try:
+        data = load_or_fail(NoteSchema(), {"text": request.form.get("text", "")})
+        services.customer_reply(case, data["text"])
+    except ValidationFailed as error:
+        return _track_page(case, flatten_errors(error.errors), 422, text=request.form.get("text"))
+    flash(_("Thank you. Your reply was added to the case."), "success")
+    return redirect(_tracking_url(case))
+
+
+@bp.post("/feedback/<reference>/<token>/survey")
+def survey(reference: str, token: str) -> Page:
+    case = queries.case_for_tracking(reference, token)
+    try:
+        data = load_or_fail(SurveySchema(), form_data(request.form, ("score", "comment")))
+        services.record_survey(case, data["score"], data["comment"])
+    except ValidationFailed as error:
+        return _track_page(
+            case, flatten_errors(error.errors), 422, comment=request.form.get("comment")
+        )
+    flash(_("Thank you for your rating!"), "success")
+    return redirect(_tracking_url(case))

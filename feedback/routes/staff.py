@@ -1,0 +1,338 @@
+"""Back office for cases: inbox by deadline, recording a case, and every action on one case.
+
+Each form carries the case version the staff member saw; a change made meanwhile is a 409
+with a clear message, never a silent overwrite. Handlers parse with the schema and call one
+service function.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from config.feedback_rules import Track
+from feedback import queries, services
+from feedback.deadlines import current_deadline, paused_for, rule_label
+from feedback.models import (
+    COMPLAINT_TYPES,
+    STAFF_CHANNELS,
+    CaseStatus,
+    CaseType,
+    Channel,
+    Outcome,
+    ReplyChannel,
+    SubjectArea,
+)
+from feedback.references import reference, tracking_url
+from feedback.routes.public import FIELDS
+from feedback.schemas import (
+    AnswerSchema,
+    NoteSchema,
+    StaffCaseInputSchema,
+    TemplateSchema,
+    TrackSchema,
+    form_data,
+)
+from service.auth import Permission, requires
+from service.db import utcnow
+from service.errors import ValidationFailed, flatten_errors
+from service.i18n import current_language, format_iso_local, local_time_iso
+from service.validation import load_or_fail
+
+bp = Blueprint("staff_cases", __name__, url_prefix="/staff/cases", template_folder="../templates")
+
+Page = Response | str | tuple[str, int]
+STAFF_FIELDS = (*FIELDS, "channel", "received_at", "postal_address")
+
+
+def _user_id() -> int:
+    from flask import g
+
+    return int(g.staff_user.id)
+
+
+def _version() -> int | None:
+    raw = request.form.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+# --- Inbox --------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@requires(Permission.VIEW_CASES)
+def inbox() -> str:
+    filters = queries.InboxFilters.from_args(request.args)
+    page = request.args.get("page", "1")
+    page_number = int(page) if page.isdigit() and int(page) > 0 else 1
+    cases, total = queries.inbox(filters, _user_id(), page_number)
+    now = utcnow()
+    return render_template(
+        "staff_cases/inbox.html",
+        cases=cases,
+        total=total,
+        page=page_number,
+        page_size=queries.INBOX_PAGE,
+        page_args={k: v for k, v in request.args.items() if k != "page"},
+        filters=filters,
+        now=now,
+        due_state=lambda case: queries.due_state(case, now),
+        deadline_of=lambda case: current_deadline(case, now),
+        reference=reference,
+        escalations=queries.unread_escalations(_user_id()),
+        staff=queries.staff_members(),
+        types=list(CaseType),
+        areas=list(SubjectArea),
+        channels=list(Channel),
+    )
+
+
+@bp.post("/escalations/read")
+@requires(Permission.VIEW_CASES)
+def escalations_read() -> Response:
+    services.mark_escalations_read(_user_id())
+    return redirect(url_for(".inbox"))
+
+
+# --- Recording a case ---------------------------------------------------------------------------
+
+
+def _received_at(raw: str) -> str:
+    """The local wall-clock time typed by staff, as ISO 8601 with offset for the schema."""
+    try:
+        return local_time_iso(raw)
+    except ValueError as error:
+        raise ValidationFailed({"received_at": [str(error)]}) from None
+
+
+def _new_page(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200) -> Page:
+    return (
+        render_template(
+            "staff_cases/new.html",
+            values=values,
+            errors=errors,
+            types=list(CaseType),
+            areas=list(SubjectArea),
+            channels=STAFF_CHANNELS,
+            reply_channels=list(ReplyChannel),
+        ),
+        status,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.RECORD_CASES)
+def new() -> Page:
+    if request.method == "GET":
+        return _new_page(
+            {
+                "channel": "phone",
+                "received_at": format_iso_local(utcnow()),
+                "language": current_language(),
+            },
+            {},
+        )
+    values = {name: request.form.get(name, "") for name in STAFF_FIELDS}
+    try:
+        payload = form_data(request.form, STAFF_FIELDS)
+        if "received_at" in payload:
+            payload["received_at"] = _received_at(payload["received_at"])
+        data = load_or_fail(StaffCaseInputSchema(), payload)
+        case = services.submit_case(data, recorded_by=_user_id())
+    except ValidationFailed as error:
+        return _new_page(values, flatten_errors(error.errors), 422)
+    flash(_("Case %(reference)s was recorded.", reference=reference(case)), "success")
+    return redirect(url_for(".detail", case_id=case.id))
+
+
+# --- One case -----------------------------------------------------------------------------------
+
+
+def _detail_page(
+    case_id: int, errors: dict[str, list[str]] | None = None, status: int = 200, **values: Any
+) -> Page:
+    case = queries.get_case(case_id)
+    now = utcnow()
+    rules = current_app.config["FAIRHEAT"].feedback.rules
+    template_id = request.args.get("template", "")
+    chosen = queries.get_template(int(template_id)) if template_id.isdigit() else None
+    if chosen is not None and "text" not in values:
+        values["text"] = chosen.body
+    return (
+        render_template(
+            "staff_cases/detail.html",
+            case=case,
+            reference=reference(case),
+            deadline=current_deadline(case, now),
+            paused=paused_for(case, now),
+            due=queries.due_state(case, now),
+            rule=rule_label(case.rule_value, case.rule_unit),
+            acknowledgement_rule=rules.acknowledgement,
+            can_explain=(
+                case.is_open
+                and rules.offers(Track.EXPLANATORY)
+                and case.type in COMPLAINT_TYPES
+                and case.track in (Track.COMPLAINT, Track.PHONE_COMPLAINT)
+            ),
+            explanatory_rule=rules.tracks.get(Track.EXPLANATORY),
+            rule_label=rule_label,
+            tracking_link=tracking_url(case),
+            staff=queries.staff_members(),
+            templates=queries.templates(case.language),
+            outcomes=list(Outcome),
+            errors=errors or {},
+            values=values,
+            waiting=case.status is CaseStatus.WAITING_FOR_CUSTOMER,
+        ),
+        status,
+    )
+
+
+@bp.get("/<int:case_id>")
+@requires(Permission.VIEW_CASES)
+def detail(case_id: int) -> Page:
+    return _detail_page(case_id)
+
+
+def _act(case_id: int, done: str, action: Any, form_values: tuple[str, ...] = ()) -> Page:
+    """Run one staff action; re-show the case with the errors next to their fields."""
+    try:
+        action()
+    except ValidationFailed as error:
+        values = {name: request.form.get(name, "") for name in form_values}
+        return _detail_page(case_id, flatten_errors(error.errors), 422, **values)
+    flash(done, "success")
+    return redirect(url_for(".detail", case_id=case_id))
+
+
+@bp.post("/<int:case_id>/assign")
+@requires(Permission.HANDLE_CASES)
+def assign(case_id: int) -> Page:
+    from flask import abort, g
+
+    from service.auth.permissions import role_allows
+
+    raw = request.form.get("assignee_id", "")
+    assignee = int(raw) if raw.isdigit() else None
+    supervisor = role_allows(g.staff_user.role, Permission.SUPERVISE_CASES)
+    if assignee not in (None, _user_id()) and not supervisor:
+        abort(403)  # handlers take cases for themselves (or hand them back); leads hand them out
+    return _act(
+        case_id,
+        _("The assignment was saved."),
+        lambda: services.assign_case(case_id, assignee, _user_id(), _version()),
+    )
+
+
+@bp.post("/<int:case_id>/note")
+@requires(Permission.HANDLE_CASES)
+def note(case_id: int) -> Page:
+    def run() -> None:
+        data = load_or_fail(NoteSchema(), {"text": request.form.get("text", "")})
+        services.add_note(case_id, data["text"], _user_id(), _version())
+
+    return _act(case_id, _("The note was saved."), run)
+
+
+@bp.post("/<int:case_id>/request-information")
+@requires(Permission.HANDLE_CASES)
+def request_information(case_id: int) -> Page:
+    def run() -> None:
+        data = load_or_fail(NoteSchema(), {"text": request.form.get("question", "")})
+        services.request_information(case_id, data["text"], _user_id(), _version())
+
+    return _act(
+        case_id,
+        _("The question was sent. The deadline is paused until the customer replies."),
+        run,
+        ("question",),
+    )
+
+
+@bp.post("/<int:case_id>/explanatory")
+@requires(Permission.HANDLE_CASES)
+def explanatory(case_id: int) -> Page:
+    def run() -> None:
+        data = load_or_fail(TrackSchema(), {"reason": request.form.get("reason", "")})
+        services.switch_to_explanatory(case_id, data["reason"], _user_id(), _version())
+
+    return _act(
+        case_id, _("The complaint now follows the explanatory procedure."), run, ("reason",)
+    )
+
+
+@bp.post("/<int:case_id>/answer")
+@requires(Permission.HANDLE_CASES)
+def answer(case_id: int) -> Page:
+    def run() -> None:
+        data = load_or_fail(AnswerSchema(), form_data(request.form, ("text", "action", "outcome")))
+        services.answer_case(case_id, data, _user_id(), _version())
+
+    return _act(
+        case_id, _("The answer was sent and the case closed."), run, ("text", "action", "outcome")
+    )
+
+
+@bp.post("/<int:case_id>/reopen")
+@requires(Permission.HANDLE_CASES)
+def reopen(case_id: int) -> Page:
+    def run() -> None:
+        data = load_or_fail(TrackSchema(), {"reason": request.form.get("reopen_reason", "")})
+        services.reopen_case(case_id, data["reason"], _user_id(), _version())
+
+    return _act(case_id, _("The case was reopened."), run)
+
+
+@bp.post("/<int:case_id>/spam")
+@requires(Permission.HANDLE_CASES)
+def spam(case_id: int) -> Page:
+    is_spam = request.form.get("spam") == "1"
+    return _act(
+        case_id,
+        _("Marked as spam.") if is_spam else _("Marked as not spam."),
+        lambda: services.mark_spam(case_id, is_spam, _user_id(), _version()),
+    )
+
+
+# --- Reply templates ------------------------------------------------------------------------------
+
+
+def _templates_page(values: dict[str, str], errors: dict[str, list[str]], status: int) -> Page:
+    return (
+        render_template(
+            "staff_cases/templates.html",
+            templates=queries.templates(),
+            errors=errors,
+            values=values,
+        ),
+        status,
+    )
+
+
+@bp.get("/templates")
+@requires(Permission.VIEW_CASES)
+def templates() -> Page:
+    return _templates_page({"language": current_language()}, {}, 200)
+
+
+@bp.post("/templates")
+@requires(Permission.SUPERVISE_CASES)
+def create_template() -> Page:
+    values = {name: request.form.get(name, "") for name in ("language", "title", "body")}
+    try:
+        services.create_template(load_or_fail(TemplateSchema(), values))
+    except ValidationFailed as error:
+        return _templates_page(values, flatten_errors(error.errors), 422)
+    flash(_("The template was saved."), "success")
+    return redirect(url_for(".templates"))
+
+
+@bp.post("/templates/<int:template_id>/delete")
+@requires(Permission.SUPERVISE_CASES)
+def delete_template(template_id: int) -> Response:
+    services.delete_template(template_id)
+    flash(_("The template was deleted."), "success")
+    return redirect(url_for(".templates"))
