@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from config.feedback_rules import Track
 from feedback import queries, services
 from feedback.deadlines import current_deadline, paused_for, rule_label
+from feedback.evidence import case_figures
 from feedback.models import (
     COMPLAINT_TYPES,
     STAFF_CHANNELS,
@@ -39,7 +40,7 @@ from feedback.schemas import (
 from service.auth import Permission, requires
 from service.db import utcnow
 from service.errors import ValidationFailed, flatten_errors
-from service.i18n import current_language, format_iso_local, local_time_iso
+from service.i18n import current_language, format_iso_local, local_time_iso, to_local
 from service.validation import load_or_fail
 
 bp = Blueprint("staff_cases", __name__, url_prefix="/staff/cases", template_folder="../templates")
@@ -83,6 +84,7 @@ def inbox() -> str:
         deadline_of=lambda case: current_deadline(case, now),
         reference=reference,
         escalations=queries.unread_escalations(_user_id()),
+        figures=case_figures(to_local(now).year, now),
         staff=queries.staff_members(),
         types=list(CaseType),
         areas=list(SubjectArea),
