@@ -21,6 +21,8 @@ from typing import Any
 
 from flask import current_app, g
 
+from feedback.schemas import CaseInputSchema
+from feedback.services import submit_case
 from notifications import create_outage, list_outages, update_outage
 from notifications.schemas import OutageInputSchema
 from service.auth import create_user
@@ -31,7 +33,19 @@ from service.validation import load_or_fail
 USERS = [  # (e-mail, role, password, name): documented in README.md
     ("admin@demo.fairheat.example", "admin", "demo-admin-password", "Admin"),
     ("dispatcher@demo.fairheat.example", "dispatcher", "demo-dispatcher-password", "Dispatcher"),
+    ("service@demo.fairheat.example", "customer_service", "demo-service-password", "Service"),
+    ("lead@demo.fairheat.example", "customer_service_lead", "demo-lead-password", "Lead"),
 ]
+CASES = [  # (hours ago, type, area, language, description, contact)
+    (2, "complaint", "heat_supply", "fi", "Patterit ovat kylmiä jo toista päivää.",
+     {"email": "asukas@example.fi"}),
+    (30, "question", "billing", "sv", "Varför steg fjärrvärmeavgiften i oktober?",
+     {"email": "boende@example.fi"}),
+    (140, "feedback", "customer_service", "en", "Thank you for the quick repair last week.",
+     {"phone": "+358401234567", "reply_channel": "sms"}),
+    (20, "billing_complaint", "billing", "pl", "Faktura za listopad jest dwa razy wyższa.",
+     {"email": "jan.kowalski@example.pl"}),
+]  # fmt: skip
 
 
 def r(postcode: str, street: str | None = None, low: int | None = None, high: int | None = None,
@@ -260,7 +274,16 @@ def load_demo(only_if_empty: bool = False) -> str:
             outage = update_outage(outage.id, load_or_fail(partial, wire(change)), now=when)
         states[outage.status.value + ("" if outage.published else " (draft)")] += 1
 
+    cases = 0
+    for hours, kind, area, lang, text, contact in CASES:
+        if lang in conf.languages:
+            data = {"type": kind, "area": area, "description": text, "language": lang, **contact}
+            received = utcnow() - dt.timedelta(hours=hours)
+            submit_case(load_or_fail(CaseInputSchema(), data), received_at=received)
+            cases += 1
+
     figures = ", ".join(f"{count} {state.replace('_', ' ')}" for state, count in states.items())
     return (
-        f"demo: loaded {states.total()} outages for {code} ({figures}); staff: {', '.join(users)}"
+        f"demo: loaded {states.total()} outages for {code} ({figures}), {cases} feedback cases; "
+        f"staff: {', '.join(users)}"
     )
