@@ -1,6 +1,6 @@
 """The `fairheat` command: a Flask CLI group.
 
-run, db upgrade, users create, tokens create, audit verify, demo, worker.
+run, db upgrade, users create, tokens create, audit verify, open311 keys, demo, worker.
 """
 
 from __future__ import annotations
@@ -132,5 +132,7 @@ def worker() -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (users_group, tokens_group, audit_group, demo, worker):
+    from feedback.cli import open311_group
+
+    for command in (users_group, tokens_group, audit_group, open311_group, demo, worker):
         app.cli.add_command(command)

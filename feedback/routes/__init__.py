@@ -6,14 +6,11 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from feedback import open311
     from feedback.labels import case_label
     from feedback.routes import public, staff
 
     app.jinja_env.globals["case_label"] = case_label
     app.register_blueprint(public.bp)
     app.register_blueprint(staff.bp)
-    try:
-        from feedback import open311
-    except ImportError:  # pragma: no cover - built in the same issue, registered once present
-        return
     open311.register(app)
