@@ -21,6 +21,8 @@ from feedback.models import (
     ReplyTemplate,
 )
 from feedback.references import parse_reference, token_matches
+from service.auth.models import User
+from service.auth.permissions import Permission, role_allows
 from service.db import utcnow
 from service.errors import NotFound
 from service.extensions import db
@@ -160,9 +162,6 @@ def get_template(template_id: int) -> ReplyTemplate | None:
 
 
 def staff_members() -> list[Any]:
-    from service.auth.models import User
-    from service.auth.permissions import Permission, role_allows
-
     users = db.session.scalars(
         sa.select(User).where(User.active.is_(True)).order_by(User.name, User.email)
     ).all()

@@ -34,6 +34,8 @@ from feedback.models import (
 )
 from feedback.references import new_nonce, reference
 from service import audit
+from service.auth.models import User
+from service.auth.permissions import Role
 from service.db import utcnow
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.extensions import db
@@ -159,8 +161,6 @@ def _start_work(case: Case) -> None:
 
 
 def assign_case(case_id: int, assignee_id: int | None, actor_id: int, version: int | None) -> Case:
-    from service.auth.models import User
-
     case = _case_for_update(case_id, version)
     assignee = None
     if assignee_id is not None:
@@ -366,9 +366,6 @@ def escalate(now: dt.datetime | None = None) -> int:
     Once per case, person and threshold (a unique row per (case, user, level)); by e-mail too
     when FAIRHEAT_FEEDBACK_ESCALATION_EMAILS is on. Returns how many notices were written.
     """
-    from service.auth.models import User
-    from service.auth.permissions import Role
-
     now = now or utcnow()
     conf = _conf().feedback
     horizon = now + dt.timedelta(hours=conf.due_soon_hours)

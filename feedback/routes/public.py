@@ -25,7 +25,7 @@ from feedback.schemas import CaseInputSchema, NoteSchema, SurveySchema, form_dat
 from service.db import utcnow
 from service.errors import ValidationFailed, flatten_errors
 from service.extensions import limiter
-from service.i18n import language_prefixed
+from service.i18n import current_language, language_prefixed
 from service.validation import load_or_fail
 
 bp = language_prefixed(
@@ -81,8 +81,6 @@ def _form_page(values: dict[str, Any], errors: dict[str, list[str]], status: int
 
 @bp.get("/feedback")
 def form() -> Page:
-    from service.i18n import current_language
-
     values = {"type": request.args.get("type", ""), "language": current_language()}
     return _form_page(values, {})
 

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -38,6 +48,7 @@ from feedback.schemas import (
     form_data,
 )
 from service.auth import Permission, requires
+from service.auth.permissions import role_allows
 from service.db import utcnow
 from service.errors import ValidationFailed, flatten_errors
 from service.i18n import current_language, format_iso_local, local_time_iso, to_local
@@ -50,8 +61,6 @@ STAFF_FIELDS = (*FIELDS, "channel", "received_at", "postal_address")
 
 
 def _user_id() -> int:
-    from flask import g
-
     return int(g.staff_user.id)
 
 
@@ -82,6 +91,7 @@ def inbox() -> str:
         now=now,
         due_state=lambda case: queries.due_state(case, now),
         deadline_of=lambda case: current_deadline(case, now),
+        rule_label=rule_label,
         reference=reference,
         escalations=queries.unread_escalations(_user_id()),
         figures=case_figures(to_local(now).year, now),
@@ -213,10 +223,6 @@ def _act(case_id: int, done: str, action: Any, form_values: tuple[str, ...] = ()
 @bp.post("/<int:case_id>/assign")
 @requires(Permission.HANDLE_CASES)
 def assign(case_id: int) -> Page:
-    from flask import abort, g
-
-    from service.auth.permissions import role_allows
-
     raw = request.form.get("assignee_id", "")
     assignee = int(raw) if raw.isdigit() else None
     supervisor = role_allows(g.staff_user.role, Permission.SUPERVISE_CASES)

@@ -98,7 +98,9 @@ def test_polish_complaint_answered_and_rated(
     resident.goto(tracking_path)
     assert ANSWER in resident.content() and ACTION in resident.content()
     resident.locator("label[for=score-5]").click()
-    resident.get_by_label(polish("Anything else? (optional)")).fill("Szybko i konkretnie, dziękuję.")
+    resident.get_by_label(polish("Anything else? (optional)")).fill(
+        "Szybko i konkretnie, dziękuję."
+    )
     resident.get_by_role("button", name=polish("Send rating")).click()
     resident.wait_for_load_state()
     assert polish("Thank you for your rating!") in resident.content()

@@ -144,12 +144,12 @@ class TestRateLimit:
 
 def test_staff_records_a_phone_complaint_with_the_real_time(client, login, app):
     login("dispatcher")
-    received = dt.datetime(2026, 11, 20, 3, 12)
+    received = "2026-11-20T03:12"  # local wall clock, as the form sends it
     response = client.post(
         "/staff/cases/new",
         data={
             "channel": "phone",
-            "received_at": received.isoformat(timespec="minutes"),
+            "received_at": received,
             "type": "complaint",
             "area": "heat_supply",
             "description": "Soitto yöllä: ei lämpöä.",

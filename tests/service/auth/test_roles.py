@@ -51,7 +51,9 @@ def test_role_by_endpoint_matrix(app, make_user, role):
     db.session.add(subscriber)
     db.session.commit()
     case = submit_case(CaseInputSchema().load(case_payload()))
-    template = create_template({"language": "fi", "title": "Kiitos", "body": "Kiitos palautteesta."})
+    template = create_template(
+        {"language": "fi", "title": "Kiitos", "body": "Kiitos palautteesta."}
+    )
     ids = {
         "outage_id": outage.id,
         "subscriber_id": subscriber.id,
