@@ -37,9 +37,9 @@ class Track(enum.StrEnum):
 
 UNITS = ("days", "working_days", "hours")
 
-_SYSTEMOWE = "§ 26 rozporządzenie MG 15.01.2007 (systemowe), via URE consumer FAQ"
-_REILU = "Reilu kaukolämpö: answer customer feedback within 7 working days (Finnish Energy)"
-_REKO = "Reko fjärrvärme: acknowledge the customer's view within 10 days"
+SYSTEMOWE = "§ 26 rozporządzenie MG 15.01.2007 (systemowe), via URE consumer FAQ"
+REILU = "Reilu kaukolämpö: answer customer feedback within 7 working days (Finnish Energy)"
+REKO = "Reko fjärrvärme: acknowledge the customer's view within 10 days"
 
 
 @dataclass(frozen=True)
@@ -59,32 +59,24 @@ class FeedbackRules:
         return track in self.tracks
 
 
-_FI_RULE = Rule(7, "working_days", _REILU, "high")
-_SE_ANSWER = Rule(
-    30, "days", "Reko fjärrvärme: answered per the utility's policy; policy default", "policy"
+SE_ANSWER = "Reko fjärrvärme: answered per the utility's policy; policy default"
+PL_STANDARD = (
+    "utilities' quality standards (written answer); policy default as for a written complaint"
 )
+PL_DISCONNECTION = "Prawo energetyczne art. 6c: deemed accepted if not answered in 14 days"
+SYSTEMOWE_EXPLANATORY = f"{SYSTEMOWE}: complaint needing an explanatory procedure"
+
+_FI_RULE = Rule(7, "working_days", REILU, "high")
+_SE_ANSWER = Rule(30, "days", SE_ANSWER, "policy")
 
 DEFAULT_RULES: dict[str, FeedbackRules] = {
     "PL": FeedbackRules(
         tracks={
-            Track.STANDARD: Rule(
-                14,
-                "days",
-                "utilities' quality standards (written answer); policy default as for "
-                "a written complaint",
-                "medium",
-            ),
-            Track.COMPLAINT: Rule(14, "days", _SYSTEMOWE, "high"),
-            Track.PHONE_COMPLAINT: Rule(12, "hours", _SYSTEMOWE, "high"),
-            Track.EXPLANATORY: Rule(
-                30, "days", f"{_SYSTEMOWE}: complaint needing an explanatory procedure", "high"
-            ),
-            Track.DISCONNECTION: Rule(
-                14,
-                "days",
-                "Prawo energetyczne art. 6c: deemed accepted if not answered in 14 days",
-                "medium",
-            ),
+            Track.STANDARD: Rule(14, "days", PL_STANDARD, "medium"),
+            Track.COMPLAINT: Rule(14, "days", SYSTEMOWE, "high"),
+            Track.PHONE_COMPLAINT: Rule(12, "hours", SYSTEMOWE, "high"),
+            Track.EXPLANATORY: Rule(30, "days", SYSTEMOWE_EXPLANATORY, "high"),
+            Track.DISCONNECTION: Rule(14, "days", PL_DISCONNECTION, "medium"),
         },
         deemed_accepted_tracks=frozenset({Track.DISCONNECTION}),
         acknowledgement=None,
@@ -107,7 +99,7 @@ DEFAULT_RULES: dict[str, FeedbackRules] = {
             Track.DISCONNECTION: _SE_ANSWER,
         },
         deemed_accepted_tracks=frozenset(),
-        acknowledgement=Rule(10, "days", _REKO, "high"),
+        acknowledgement=Rule(10, "days", REKO, "high"),
     ),
 }
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from config import feedback_rules as rules
+
 LABELS: dict[str, Any] = {
     # types
     "feedback": _l("Feedback"),
@@ -22,10 +24,10 @@ LABELS: dict[str, Any] = {
     "other": _l("Other"),
     # channels
     "web": _l("Web form"),
-    "phone": _l("Phone"),
-    "email": _l("E-mail"),
+    "phone": _l("Phone call"),
+    "email": _l("E-mail message"),
     "letter": _l("Letter"),
-    "in_person": _l("In person"),
+    "in_person": _l("Visit in person"),
     "open311": _l("Open311 app"),
     "sms": _l("Text message"),
     # statuses
@@ -66,6 +68,39 @@ STAFF_LABELS: dict[str, Any] = {
     "received": _l("New"),
     "complaint": _l("Complaint"),
 }
+
+
+# The default rules' sources, for readers: a stored source that is not one of these (a utility's
+# own setting) is shown as written. The keys are the exact strings in config/feedback_rules.py.
+SOURCES: dict[str, Any] = {
+    rules.SYSTEMOWE: _l(
+        "§ 26 of the Polish regulation of 15 Jan 2007 on heat supply "
+        "('systemowe'), as explained by the Energy Regulatory Office (URE)"
+    ),
+    rules.SYSTEMOWE_EXPLANATORY: _l(
+        "§ 26 of the Polish regulation of 15 Jan 2007 on heat supply "
+        "('systemowe'): complaint needing an explanatory procedure"
+    ),
+    rules.PL_STANDARD: _l(
+        "Polish utilities' quality standards for written answers; policy "
+        "default, as for a written complaint"
+    ),
+    rules.PL_DISCONNECTION: _l(
+        "Polish Energy Law, art. 6c: a complaint about disconnection not "
+        "answered in 14 days is deemed accepted"
+    ),
+    rules.REILU: _l(
+        "Reilu kaukolämpö quality mark (Finnish Energy): customer feedback "
+        "answered within 7 working days"
+    ),
+    rules.REKO: _l("Reko fjärrvärme: the customer's view acknowledged within 10 days"),
+    rules.SE_ANSWER: _l("Reko fjärrvärme: answered as the utility's policy sets; policy default"),
+}
+
+
+def rule_source(text: str) -> str:
+    """A rule's source in the reader's language where it is one of the defaults."""
+    return str(SOURCES.get(text, text))
 
 
 def case_label(value: Any, staff: bool = False) -> str:

@@ -16,10 +16,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from feedback.deadlines import rule_label
-from feedback.labels import case_label
+from feedback.labels import case_label, rule_source
 from feedback.models import Case, ReplyChannel
 from feedback.references import reference, tracking_url
 from notifications import send_text_message
+from service.extensions import db
 from service.i18n import format_datetime
 from service.mail import enqueue_email
 from service.phones import mobile_number
@@ -44,31 +45,43 @@ def _signature() -> str:
 
 def _deadline_sentence(case: Case) -> str:
     return _(
-        "We will answer by %(deadline)s at the latest (%(rule)s).",
+        "We will answer by %(deadline)s at the latest (time allowed: %(rule)s; %(source)s).",
         deadline=format_datetime(case.deadline_at, case.language),
         rule=rule_label(case.rule_value, case.rule_unit),
+        source=rule_source(case.rule_source),
     )
 
 
-def _send(case: Case, key: str, subject: str, body: str, sms: str, *, both: bool) -> list[str]:
-    """Queue the e-mail and/or SMS; `both` sends on every channel we have, else the preferred."""
-    sent = []
+def channels(case: Case, *, both: bool) -> list[str]:
+    """Where a message to the customer goes: every channel we have (`both`) or the preferred."""
+    chosen = []
     mobile = _mobile(case)
-    wants_sms = case.reply_channel is ReplyChannel.SMS or not case.email
     if case.email and (both or case.reply_channel is not ReplyChannel.SMS or not mobile):
-        enqueue_email(
-            event_key=f"{key}:email",
-            to=case.email,
-            subject=subject,
-            body=body,
-            language=case.language,
-            reference=reference(case),
-        )
-        sent.append("email")
-    if mobile and (both or wants_sms):
-        send_text_message(event_key=f"{key}:sms", phone=mobile, language=case.language, body=sms)
-        sent.append("sms")
-    return sent
+        chosen.append("email")
+    if mobile and (both or case.reply_channel is ReplyChannel.SMS or not case.email):
+        chosen.append("sms")
+    return chosen
+
+
+def _send(case: Case, key: str, subject: str, body: str, sms: str, *, both: bool) -> list[str]:
+    """Queue the e-mail and/or SMS in the caller's transaction; returns the channels used."""
+    chosen = channels(case, both=both)
+    with db.session.no_autoflush:  # the outbox checks need not flush the case again
+        if "email" in chosen and case.email:
+            enqueue_email(
+                event_key=f"{key}:email",
+                to=case.email,
+                subject=subject,
+                body=body,
+                language=case.language,
+                reference=reference(case),
+            )
+        mobile = _mobile(case)
+        if "sms" in chosen and mobile:
+            send_text_message(
+                event_key=f"{key}:sms", phone=mobile, language=case.language, body=sms
+            )
+    return chosen
 
 
 def acknowledge(case: Case) -> list[str]:

@@ -396,9 +396,10 @@ def create_request(fmt: str) -> Response:
     data = load_or_fail(CaseInputSchema(), _case_input(request.values, case_type))
     data.update(_location(request.values))
     g.actor = f"open311:{key.id}:{key.name}"
-    case = services.submit_case(data, channel=Channel.OPEN311, open311_key_id=key.id)
+    receipt = services.submit_case(data, channel=Channel.OPEN311, open311_key_id=key.id)
+    case = queries.get_case(receipt.case_id)
     created = {
-        "service_request_id": reference(case),
+        "service_request_id": receipt.reference,
         "service_notice": _notice(case, utcnow()),
         "account_id": None,
     }

@@ -15,6 +15,7 @@ import marshmallow as ma
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from marshmallow import fields
 
 from feedback.models import STAFF_CHANNELS, CaseType, Channel, Outcome, ReplyChannel, SubjectArea
@@ -104,10 +105,14 @@ class CaseInputSchema(BaseSchema):
             raise ma.ValidationError(_("Describe the matter."))
         if len(value) > limit:
             raise ma.ValidationError(
-                _(
-                    "The description is too long: %(length)d characters, at most %(limit)d.",
-                    length=len(value),
-                    limit=limit,
+                ngettext(
+                    "The description is too long: at most %(num)d character.",
+                    "The description is too long: at most %(num)d characters.",
+                    limit,
+                )
+                + " "
+                + ngettext(
+                    "Yours has %(num)d character.", "Yours has %(num)d characters.", len(value)
                 )
             )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,7 +33,7 @@ from feedback.models import (
     EventKind,
     ReplyTemplate,
 )
-from feedback.references import new_nonce, reference
+from feedback.references import new_nonce, reference, tracking_token
 from service import audit
 from service.auth.models import User
 from service.auth.permissions import Role
@@ -86,6 +87,16 @@ def _summary(case: Case) -> dict[str, Any]:
 # --- Intake -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """What the one who sent a case gets back at once (read before the commit expires the row)."""
+
+    case_id: int
+    reference: str
+    token: str
+    language: str
+
+
 def submit_case(
     data: Mapping[str, Any],
     *,
@@ -93,7 +104,7 @@ def submit_case(
     received_at: dt.datetime | None = None,
     recorded_by: int | None = None,
     open311_key_id: int | None = None,
-) -> Case:
+) -> Receipt:
     """Register a case, compute its deadline, acknowledge it; one transaction."""
     now = utcnow()
     received = received_at or data.get("received_at") or now
@@ -127,15 +138,17 @@ def submit_case(
     if ack_rule is not None:
         case.acknowledgement_due_at = apply_rule(ack_rule, received)
     _event(case, EventKind.RECEIVED, detail=channel.value, actor_id=recorded_by, at=now)
-    db.session.add(case)
-    db.session.flush()
-    sent = messages.acknowledge(case)
-    if sent:
+    acknowledged_by = messages.channels(case, both=True)
+    if acknowledged_by:
         case.acknowledged_at = now
-        _event(case, EventKind.ACKNOWLEDGED, detail=", ".join(sent), at=now)
+        _event(case, EventKind.ACKNOWLEDGED, detail=", ".join(acknowledged_by), at=now)
+    db.session.add(case)
+    db.session.flush()  # the id makes the reference and the tracking link
+    messages.acknowledge(case)
     _audit("received", case, **_summary(case))
+    receipt = Receipt(case.id, reference(case), tracking_token(case), case.language)
     db.session.commit()
-    return case
+    return receipt
 
 
 # --- Staff actions --------------------------------------------------------------------------------

@@ -73,10 +73,9 @@ class ChoiceField(fields.Enum):
 
     def __init__(self, enum_cls: type[enum.Enum], **kwargs: Any) -> None:
         choices = ", ".join(str(m.value) for m in enum_cls)
-        kwargs.setdefault(
-            "error_messages", {"unknown": _l("Choose one of: %(choices)s.", choices=choices)}
-        )
-        super().__init__(enum_cls, by_value=True, **kwargs)
+        messages = {"unknown": _l("Choose one of: %(choices)s.", choices=choices)}
+        messages.update(kwargs.pop("error_messages", None) or {})
+        super().__init__(enum_cls, by_value=True, error_messages=messages, **kwargs)
 
 
 class TrimmedString(fields.String):

@@ -7,10 +7,10 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from feedback import open311
-    from feedback.labels import case_label
+    from feedback.labels import case_label, rule_source
     from feedback.routes import public, staff
 
-    app.jinja_env.globals["case_label"] = case_label
+    app.jinja_env.globals.update(case_label=case_label, rule_source=rule_source)
     app.register_blueprint(public.bp)
     app.register_blueprint(staff.bp)
     open311.register(app)

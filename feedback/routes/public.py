@@ -99,18 +99,18 @@ def submit() -> Page:
         return _form_page(values, {HONEYPOT: [_("Leave this field empty.")]}, 422)
     try:
         data = load_or_fail(CaseInputSchema(), form_data(request.form, FIELDS))
-        case = services.submit_case(data)
+        receipt = services.submit_case(data)
     except ValidationFailed as error:
         return _form_page(values, flatten_errors(error.errors), 422)
     flash(
         _(
             "Thank you. Your message was received; its reference number is %(reference)s. "
             "Keep this page's address to follow your case.",
-            reference=reference(case),
+            reference=receipt.reference,
         ),
         "success",
     )
-    return redirect(_tracking_url(case))
+    return redirect(url_for(".track", reference=receipt.reference, token=receipt.token))
 
 
 def _tracking_url(case: Case, endpoint: str = ".track") -> str:

@@ -7,8 +7,10 @@ service function.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from babel.numbers import format_decimal
 from flask import (
     Blueprint,
     abort,
@@ -51,7 +53,13 @@ from service.auth import Permission, requires
 from service.auth.permissions import role_allows
 from service.db import utcnow
 from service.errors import ValidationFailed, flatten_errors
-from service.i18n import current_language, format_iso_local, local_time_iso, to_local
+from service.i18n import (
+    current_language,
+    format_iso_local,
+    format_locale,
+    local_time_iso,
+    to_local,
+)
 from service.validation import load_or_fail
 
 bp = Blueprint("staff_cases", __name__, url_prefix="/staff/cases", template_folder="../templates")
@@ -153,11 +161,11 @@ def new() -> Page:
         if "received_at" in payload:
             payload["received_at"] = _received_at(payload["received_at"])
         data = load_or_fail(StaffCaseInputSchema(), payload)
-        case = services.submit_case(data, recorded_by=_user_id())
+        receipt = services.submit_case(data, recorded_by=_user_id())
     except ValidationFailed as error:
         return _new_page(values, flatten_errors(error.errors), 422)
-    flash(_("Case %(reference)s was recorded.", reference=reference(case)), "success")
-    return redirect(url_for(".detail", case_id=case.id))
+    flash(_("Case %(reference)s was recorded.", reference=receipt.reference), "success")
+    return redirect(url_for(".detail", case_id=receipt.case_id))
 
 
 # --- One case -----------------------------------------------------------------------------------
@@ -179,7 +187,7 @@ def _detail_page(
             case=case,
             reference=reference(case),
             deadline=current_deadline(case, now),
-            paused=paused_for(case, now),
+            paused_hours=_hours(paused_for(case, now)),
             due=queries.due_state(case, now),
             rule=rule_label(case.rule_value, case.rule_unit),
             acknowledgement_rule=rules.acknowledgement,
@@ -201,6 +209,13 @@ def _detail_page(
         ),
         status,
     )
+
+
+def _hours(span: dt.timedelta) -> str | None:
+    """Hours with one decimal in the reader's number format ("2,5" in fi, sv and pl)."""
+    if span.total_seconds() <= 0:
+        return None
+    return format_decimal(round(span.total_seconds() / 3600, 1), "0.0", locale=format_locale())
 
 
 @bp.get("/<int:case_id>")

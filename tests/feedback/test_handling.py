@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from feedback.evidence import case_figures
 from feedback.models import Case, CaseStatus, Escalation, EscalationLevel
 from feedback.references import reference, tracking_token
+from feedback.queries import get_case
 from feedback.schemas import CaseInputSchema
 from feedback.services import escalate, submit_case
 from service.db import utcnow
@@ -21,7 +22,8 @@ from tests.support.factories import case_payload
 
 
 def _case(received: dt.datetime | None = None, **changes) -> Case:
-    return submit_case(CaseInputSchema().load(case_payload(**changes)), received_at=received)
+    receipt = submit_case(CaseInputSchema().load(case_payload(**changes)), received_at=received)
+    return get_case(receipt.case_id)
 
 
 def _track_url(case: Case, suffix: str = "") -> str:

@@ -10,7 +10,7 @@ import pytest
 from flask_babel import force_locale
 from lxml import etree
 
-from feedback import services
+from feedback import queries, services
 from feedback.labels import case_label
 from feedback.models import Case, Channel, Outcome
 from feedback.open311_keys import create_key, revoke_key
@@ -329,8 +329,9 @@ def test_status_is_open_until_the_case_is_answered(client, api_key, make_user):
 def test_filters_by_service_code_and_time_received(client, api_key):
     complaint = submitted(client, api_key)
     question = submitted(client, api_key, service_code="question")
-    old = services.submit_case(
+    receipt = services.submit_case(
         CaseInputSchema().load(case_payload()), received_at=utcnow() - dt.timedelta(days=100)
+    old = queries.get_case(receipt.case_id)
     )
 
     def ids(**args: str) -> list[str]:

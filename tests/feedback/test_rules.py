@@ -11,6 +11,7 @@ from config.errors import SettingsError
 from config.feedback_rules import DEFAULT_RULES, Track, load_feedback_rules
 from feedback.deadlines import track_for
 from feedback.models import CaseType, Channel
+from feedback.queries import get_case
 from feedback.schemas import CaseInputSchema
 from feedback.services import submit_case
 from tests.support.factories import case_payload
@@ -67,7 +68,7 @@ class TestSweden:
     def test_acknowledgement_due_in_ten_days_and_sent_at_once(self, app):
         received = dt.datetime(2026, 11, 20, 9, tzinfo=ZoneInfo("Europe/Stockholm"))
         data = CaseInputSchema().load(case_payload(type="feedback", language="sv"))
-        case = submit_case(data, received_at=received)
+        case = get_case(submit_case(data, received_at=received).case_id)
         due = case.acknowledgement_due_at.astimezone(received.tzinfo)
         assert due.date() == dt.date(2026, 11, 30)
         assert case.acknowledged_at is not None
@@ -77,9 +78,25 @@ class TestSweden:
 def test_finnish_case_over_christmas_skips_christmas_eve_and_weekends(app):
     helsinki = ZoneInfo("Europe/Helsinki")
     received = dt.datetime(2026, 12, 18, 15, tzinfo=helsinki)  # Friday
-    case = submit_case(CaseInputSchema().load(case_payload()), received_at=received)
+    case = get_case(submit_case(CaseInputSchema().load(case_payload()), received_at=received).case_id)
     # 21, 22, 23, (24-27 Christmas Eve, Christmas, Boxing Day, Sunday), 28, 29, 30, 31 December
     local = case.deadline_at.astimezone(helsinki)
     assert local.date() == dt.date(2026, 12, 31)
     assert local.time() == dt.time(23, 59, 59)
     assert "Reilu" in case.rule_source
+
+
+def test_every_default_source_reads_in_the_readers_language(app):
+    from flask_babel import force_locale
+
+    from feedback.labels import SOURCES, rule_source
+
+    defaults = {rule.source for rules in DEFAULT_RULES.values() for rule in rules.tracks.values()}
+    defaults |= {r.acknowledgement.source for r in DEFAULT_RULES.values() if r.acknowledgement}
+    assert defaults == set(SOURCES)
+    with force_locale("pl"):
+        polish = rule_source(DEFAULT_RULES["PL"].rule(Track.COMPLAINT).source)
+    assert "§ 26" in polish and "rozporządzeni" in polish
+    assert rule_source("FAIRHEAT_DEADLINE_COMPLAINT (utility setting)") == (
+        "FAIRHEAT_DEADLINE_COMPLAINT (utility setting)"
+    )

@@ -57,7 +57,7 @@ def test_role_by_endpoint_matrix(app, make_user, role):
     ids = {
         "outage_id": outage.id,
         "subscriber_id": subscriber.id,
-        "case_id": case.id,
+        "case_id": case.case_id,
         "template_id": template.id,
     }
     user = make_user(role.value)
