@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from feedback.evidence import case_figures
 from feedback.models import Case, CaseStatus, Escalation, EscalationLevel
-from feedback.references import reference, tracking_token
 from feedback.queries import get_case
+from feedback.references import reference, tracking_token
 from feedback.schemas import CaseInputSchema
 from feedback.services import escalate, submit_case
 from service.db import utcnow

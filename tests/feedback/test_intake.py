@@ -8,7 +8,9 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
+from feedback.labels import rule_source
 from feedback.models import Case, CaseStatus, Channel
 from feedback.references import reference, tracking_token
 from notifications.sms.models import OutboxMessage
@@ -70,7 +72,10 @@ def test_complaint_gets_a_reference_deadline_acknowledgement_and_tracking_link(c
 
     page = client.get(location).get_data(as_text=True)
     assert reference(case) in page
-    assert case.rule_source in page
+    with force_locale("sv"):
+        source = rule_source(case.rule_source)
+    assert source != case.rule_source and "Reilu" in source
+    assert source in page and source in mail.body  # every shown deadline names its source
     assert client.get(location).headers["Referrer-Policy"] == "no-referrer"
 
 

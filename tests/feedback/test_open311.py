@@ -331,8 +331,8 @@ def test_filters_by_service_code_and_time_received(client, api_key):
     question = submitted(client, api_key, service_code="question")
     receipt = services.submit_case(
         CaseInputSchema().load(case_payload()), received_at=utcnow() - dt.timedelta(days=100)
-    old = queries.get_case(receipt.case_id)
     )
+    old = queries.get_case(receipt.case_id)
 
     def ids(**args: str) -> list[str]:
         response = client.get("/open311/v2/requests.json", query_string=args)

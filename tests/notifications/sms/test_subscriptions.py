@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from notifications.sms import codes, inbound, phones
+from notifications.sms import codes, inbound
 from notifications.sms import subscriptions as subs
 from notifications.sms.models import (
     MessageKind,
@@ -21,6 +21,7 @@ from notifications.sms.models import (
     VerificationCode,
 )
 from notifications.sms.outbox import enqueue
+from service import phones
 from service.audit import AuditEntry, verify_chain
 from service.db import utcnow
 from service.errors import Conflict, NotFound, ValidationFailed, flatten_errors
