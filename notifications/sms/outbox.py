@@ -8,6 +8,7 @@ message. `record_delivery_status` applies Twilio's status callbacks, forward onl
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from typing import Any
 
@@ -105,6 +106,27 @@ def send_text_message(*, event_key: str, phone: str, language: str, body: str) -
         )
 
 
+@functools.cache
+def _advance_status(new: MessageStatus) -> sa.Update:
+    """The one statement of a status callback moving a message to `new`, built once per status
+    (it runs thousands of times a second): it matches only rows in an earlier status."""
+    table = OutboxMessage.__table__
+    earlier = [status for status, rank in STATUS_RANK.items() if rank < STATUS_RANK[new]]
+    return (
+        sa.update(table)
+        .where(
+            table.c.provider_sid == sa.bindparam("sid"),
+            sa.or_(*(table.c.status == status for status in earlier)),
+        )
+        .values(
+            status=sa.bindparam("new", type_=table.c.status.type),
+            status_at=sa.bindparam("at", type_=table.c.status_at.type),
+            error_code=sa.func.coalesce(sa.bindparam("code", type_=sa.String), table.c.error_code),
+        )
+        .returning(table.c.subscriber_id)
+    )
+
+
 def record_delivery_status(
     provider_sid: str, twilio_status: str, error_code: str | None = None
 ) -> bool:
@@ -119,16 +141,14 @@ def record_delivery_status(
     if new is None:
         log.warning("status callback with unknown status %r for %s", twilio_status, provider_sid)
         return False
-    earlier = [status.value for status, rank in STATUS_RANK.items() if rank < STATUS_RANK[new]]
-    table = OutboxMessage.__table__
-    values: dict[str, Any] = {"status": new.value, "status_at": utcnow()}
-    if error_code:
-        values["error_code"] = str(error_code)[:20]
     moved = db.session.execute(
-        sa.update(table)
-        .where(table.c.provider_sid == provider_sid, table.c.status.in_(earlier))
-        .values(**values)
-        .returning(table.c.subscriber_id)
+        _advance_status(new),
+        {
+            "sid": provider_sid,
+            "new": new.value,
+            "at": utcnow(),
+            "code": str(error_code)[:20] if error_code else None,
+        },
     ).first()
     if moved is None:
         known = db.session.scalar(
