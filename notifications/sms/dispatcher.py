@@ -244,27 +244,40 @@ class Dispatcher:
         self.status_callback = f"{conf.public_base_url}/twilio/sms/status"
         workers = min(128, max(4, math.ceil(conf.sms.rate_per_second / 10)))
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sms-send")
+        self._in_flight: list[tuple[Claimed, Future[SendResult]]] = []
 
     def _send(self, claimed: Claimed) -> SendResult:
         return self.gateway.send(claimed.phone, claimed.body, status_callback=self.status_callback)
 
     def run_once(self) -> int:
-        """Claim and send one batch; returns how many rows were claimed."""
+        """Claim and send one batch, and record every send of it; returns how many were claimed."""
+        return self._cycle(finish=True)
+
+    def _cycle(self, *, finish: bool) -> int:
+        """Claim one batch and start its sends; record those that finished (all when `finish`).
+
+        In `run`, a batch's last sends are still waiting for the gateway (one round trip) when
+        the next batch is claimed: they stay in `self._in_flight` and are recorded with the
+        next batch's, so the sending never pauses between batches.
+        """
         with self.app.app_context():
+            if self._in_flight:  # what finished meanwhile is written down before claiming more
+                self._in_flight = self._record(self._in_flight, wait=False)
             batch = claim_batch(self.worker_id, self.batch_size)
             now = utcnow()
-            futures: list[tuple[Claimed, Future[SendResult]]] = []
             record_at = time.monotonic() + RECORD_INTERVAL_SECONDS
             for claimed in batch:
                 if claimed.expires_at is not None and claimed.expires_at < now:
                     _expire(self.worker_id, claimed)
                     continue
                 self.bucket.acquire()
-                futures.append((claimed, self.pool.submit(self._send, claimed)))
+                self._in_flight.append((claimed, self.pool.submit(self._send, claimed)))
                 if time.monotonic() >= record_at:
-                    futures = self._record(futures, wait=False)
+                    # Reassigned only once recorded and committed: after a failure the same
+                    # sends are recorded again by the next cycle, never twice.
+                    self._in_flight = self._record(self._in_flight, wait=False)
                     record_at = time.monotonic() + RECORD_INTERVAL_SECONDS
-            self._record(futures, wait=True)
+            self._in_flight = self._record(self._in_flight, wait=finish or not batch)
             db.session.commit()
             db.session.remove()
             return len(batch)
@@ -301,11 +314,15 @@ class Dispatcher:
         log.info("%s sending at most %s messages a second", self.worker_id, self.bucket.rate)
         while not stop.is_set():
             try:
-                if self.run_once() == 0:
+                if self._cycle(finish=False) == 0:
                     stop.wait(IDLE_POLL_SECONDS)
             except Exception:
                 log.exception("dispatcher batch failed; retrying shortly")
                 stop.wait(IDLE_POLL_SECONDS * 4)
+        with self.app.app_context():  # what is still in flight is recorded before stopping
+            self._in_flight = self._record(self._in_flight, wait=True)
+            db.session.commit()
+            db.session.remove()
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)

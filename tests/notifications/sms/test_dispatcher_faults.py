@@ -113,7 +113,7 @@ def dispatcher_process(
         )
 
 
-def test_killed_dispatcher_process_loses_nothing_and_duplicates_only_its_batch(
+def test_killed_dispatcher_process_loses_nothing_and_duplicates_only_what_was_in_flight(
     app, fake, migrated, settings_env, tmp_path
 ):
     total = 10_000
@@ -149,7 +149,9 @@ def test_killed_dispatcher_process_loses_nothing_and_duplicates_only_its_batch(
     recorded = {r.phone for r in outbox(status=MessageStatus.SENT)}
     in_flight = {r.phone for r in outbox(status=MessageStatus.SENDING)}
     db.session.remove()  # hold no lock and no transaction while the next process works
-    assert 0 < len(in_flight) <= BATCH  # one claimed batch at most, under the dead lease
+    # Claimed and not yet recorded, under the dead lease: at most the batch being sent and the
+    # last sends of the one before it (the dispatcher claims the next batch without waiting).
+    assert 0 < len(in_flight) <= 2 * BATCH
     assert recorded <= received_at_kill
     # Reached Twilio, but the process died before it wrote the SID down: these will go twice.
     unrecorded = received_at_kill - recorded
@@ -173,7 +175,7 @@ def test_killed_dispatcher_process_loses_nothing_and_duplicates_only_its_batch(
     # Exactly the messages in flight at the kill that had reached Twilio, each once more.
     assert set(duplicates) == unrecorded
     assert set(duplicates.values()) <= {2}
-    assert len(duplicates) <= len(in_flight) <= BATCH
+    assert len(duplicates) <= len(in_flight) <= 2 * BATCH
     assert status_counts() == {MessageStatus.SENT: total}
     sids = {m.sid for m in fake.messages}
     assert all(r.provider_sid in sids for r in outbox())
