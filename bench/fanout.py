@@ -19,7 +19,9 @@ For every database, in one run (figures and baselines measured on the same datab
 2. Dispatch. The real Dispatcher (real twilio SDK, requests) sends to FakeTwilio with 50 ms
    latency, running in a child process as Twilio runs elsewhere, at FAIRHEAT_SMS_RATE_PER_SECOND
    = 100 and 1,000: after a warm-up, messages accepted by the fake per second over S seconds.
-   Target: at least 95 % of the configured rate.
+   `dispatch`: as deployed, `--dispatchers` (2) `fairheat worker` processes sharing the rate
+   through the database (notifications/sms/budget.py); `dispatch_one_process`: one Dispatcher
+   in the bench's own process. Target: at least 95 % of the configured rate.
 3. Status callbacks. The app under gunicorn (sync workers, loopback) receives signed "delivered"
    callbacks (RequestValidator.compute_signature over FAIRHEAT_PUBLIC_BASE_URL +
    /twilio/sms/status) for distinct sent messages, from wrk (or Python threads): 2xx responses per
@@ -562,6 +564,45 @@ def enqueue_messages(
     maintain("sms_outbox")
 
 
+@contextlib.contextmanager
+def dispatchers(instance: Instance, app: Any, rate: int, processes: int) -> Any:
+    """Run the dispatcher(s) for the `with` block; yields a callable: are they all alive?"""
+    if processes == 1:
+        from notifications.sms.dispatcher import Dispatcher
+
+        dispatcher = Dispatcher(app)
+        stop = threading.Event()
+        thread = threading.Thread(target=dispatcher.run, args=(stop,), daemon=True)
+        thread.start()
+        try:
+            yield thread.is_alive
+        finally:
+            stop.set()
+            thread.join(timeout=60)
+            dispatcher.close()
+        return
+    environ = {**instance.env, "FAIRHEAT_SMS_RATE_PER_SECOND": str(rate)}
+    logfile = instance.tmp / "workers.log"
+    with logfile.open("a") as output:
+        workers = [
+            subprocess.Popen(
+                [tool("fairheat"), "worker"], env=environ, cwd=ROOT, stdout=output, stderr=output
+            )
+            for _ in range(processes)
+        ]
+    try:
+        yield lambda: all(w.poll() is None for w in workers)
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGINT)  # `fairheat worker` records what is in flight
+        for worker in workers:
+            try:
+                worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+
+
 def measure_dispatch(
     instance: Instance,
     fake: FakeTwilioProcess,
@@ -569,10 +610,12 @@ def measure_dispatch(
     seconds: float,
     subscribers: int,
     text: Any,
+    processes: int = 1,
 ) -> dict[str, Any]:
+    """Accepted sends per second with one Dispatcher in this process (`processes` == 1) or
+    with `processes` `fairheat worker` processes sharing the rate (as deployed)."""
     import sqlalchemy as sa
 
-    from notifications.sms.dispatcher import Dispatcher
     from notifications.sms.models import MessageStatus, OutboxMessage
     from service.extensions import db
 
@@ -581,25 +624,17 @@ def measure_dispatch(
     with app.app_context():
         enqueue_messages(f"bench:dispatch:{rate}", count, subscribers, text)
         db.session.remove()
-    dispatcher = Dispatcher(app)
-    stop = threading.Event()
-    thread = threading.Thread(target=dispatcher.run, args=(stop,), name="dispatcher", daemon=True)
     before = fake.count()
-    try:
-        thread.start()
+    with dispatchers(instance, app, rate, processes) as alive:
         deadline = time.monotonic() + 30
         while fake.count() == before:  # bounded: the first batch is claimed within a second
-            if time.monotonic() > deadline or not thread.is_alive():
+            if time.monotonic() > deadline or not alive():
                 raise RuntimeError("the dispatcher sent nothing within 30 s")
             time.sleep(0.05)
         time.sleep(DISPATCH_WARMUP)
         start, first = time.monotonic(), fake.count()
         time.sleep(seconds)
         end, last = time.monotonic(), fake.count()
-    finally:
-        stop.set()
-        thread.join(timeout=60)
-        dispatcher.close()
     achieved = (last - first) / (end - start)
     with app.app_context():
         sent = outbox_count(status=MessageStatus.SENT.value)
@@ -611,7 +646,8 @@ def measure_dispatch(
         db.session.remove()
     dispose(app)
     log(
-        f"dispatch at {rate}/s: {achieved:.1f} accepted/s over {end - start:.1f} s "
+        f"dispatch at {rate}/s, {processes} process(es): "
+        f"{achieved:.1f} accepted/s over {end - start:.1f} s "
         f"({achieved / rate:.1%}); {sent} rows sent so far"
     )
     return {"rate": achieved, "fraction": achieved / rate, "accepted": last - first}
@@ -840,7 +876,14 @@ def bench_database(
         fanout = measure_fanout(app, args.subscribers, args.rounds)
         dispatch = {
             str(rate): measure_dispatch(
-                instance, fake, rate, args.seconds, args.subscribers, fanout["text"]
+                instance, fake, rate, args.seconds, args.subscribers, fanout["text"],
+                args.dispatchers,
+            )
+            for rate in DISPATCH_RATES
+        }  # fmt: skip
+        one_process = {
+            str(rate): measure_dispatch(
+                instance, fake, rate, args.seconds, args.subscribers, fanout["text"], 1
             )
             for rate in DISPATCH_RATES
         }
@@ -875,6 +918,11 @@ def bench_database(
         "dispatch": {
             key: {"rate": round(value["rate"], 1), "fraction": round(value["fraction"], 3)}
             for key, value in dispatch.items()
+        },
+        "dispatch_processes": args.dispatchers,
+        "dispatch_one_process": {
+            key: {"rate": round(value["rate"], 1), "fraction": round(value["fraction"], 3)}
+            for key, value in one_process.items()
         },
         "dispatch_target_fraction": DISPATCH_TARGET_FRACTION,
         "callbacks_per_second": round(callbacks["rate"], 1),
@@ -914,6 +962,9 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (1-32)")
     parser.add_argument(
+        "--dispatchers", type=int, default=2, help="`fairheat worker` processes sending (1-8)"
+    )
+    parser.add_argument(
         "--connections", type=int, default=0, help="concurrent callback clients (2 × workers)"
     )
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
@@ -922,6 +973,7 @@ def main() -> None:
     args.seconds = min(max(args.seconds, 2), 120)
     args.rounds = min(max(args.rounds, 1), 9)
     args.workers = min(max(args.workers, 1), 32)
+    args.dispatchers = min(max(args.dispatchers, 1), 8)
     args.connections = min(max(args.connections or 2 * args.workers, 1), 256)
     databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     unknown = set(databases) - {"sqlite", "postgresql"}

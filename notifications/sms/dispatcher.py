@@ -4,9 +4,11 @@ the outcome.
 - Claiming is a conditional UPDATE under a lease (PostgreSQL: rows picked with FOR UPDATE SKIP
   LOCKED), so several dispatchers never take the same row; a row claimed by a dispatcher that
   died is claimed again when its lease runs out. Duplicates are bounded by what was in flight.
-- A token bucket holds the send rate (FAIRHEAT_SMS_RATE_PER_SECOND); sends run concurrently on
-  a thread pool over the gateway's reused connections, and every database write stays in the
-  dispatcher's own thread.
+- A token bucket paces each dispatcher at the send rate (FAIRHEAT_SMS_RATE_PER_SECOND), and a
+  bucket in the database (budget.py) holds that rate across all dispatcher processes; sends run
+  concurrently on a thread pool over the gateway's reused connections, and every database write
+  stays in the dispatcher's own thread. The next batch is claimed while the last sends of the
+  previous one are still in flight, so sending never pauses between batches.
 - 429, 5xx and timeouts are retried with exponential backoff and jitter; permanent errors
   (21211 invalid number, 21614 not a mobile, 21610 opted out …) fail at once; unplanned
   notices that expired before they could go are dropped as no longer relevant.
@@ -28,6 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
+from notifications.sms.budget import SharedBudget
 from notifications.sms.gateway import SendError, SendResult, SmsGateway, gateway_from_settings
 from notifications.sms.models import MessageStatus, OutboxMessage, Subscriber
 from notifications.sms.outbox import note_delivery
@@ -236,7 +239,9 @@ class Dispatcher:
         self.app = app
         self.gateway = gateway or gateway_from_settings(conf, app=app)
         self.worker_id = f"dispatcher-{uuid.uuid4().hex[:12]}"
-        self.bucket = TokenBucket(conf.sms.rate_per_second)
+        self.bucket = TokenBucket(conf.sms.rate_per_second)  # this dispatcher's pace
+        with app.app_context():  # and the rate shared with every other dispatcher process
+            self.budget = SharedBudget(db.engine, conf.sms.rate_per_second)
         # A batch must be sent well inside its lease, or another dispatcher could take rows
         # that are still going out: at most a quarter of the lease's worth at the send rate.
         fits_lease = int(conf.sms.rate_per_second * LEASE.total_seconds() / 4)
@@ -269,8 +274,10 @@ class Dispatcher:
             for claimed in batch:
                 if claimed.expires_at is not None and claimed.expires_at < now:
                     _expire(self.worker_id, claimed)
+                    db.session.commit()  # no write lock held while the shared budget is asked
                     continue
                 self.bucket.acquire()
+                self.budget.acquire()
                 self._in_flight.append((claimed, self.pool.submit(self._send, claimed)))
                 if time.monotonic() >= record_at:
                     # Reassigned only once recorded and committed: after a failure the same

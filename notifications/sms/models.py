@@ -169,8 +169,20 @@ class ConsoleMessage(db.Model):  # type: ignore[name-defined,misc]
     sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class SendBudget(db.Model):  # type: ignore[name-defined,misc]
+    """The send rate shared by every dispatcher process (notifications/sms/budget.py)."""
+
+    __tablename__ = "sms_send_budget"
+
+    name: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    micro_tokens: Mapped[int] = mapped_column(sa.BigInteger)  # a message costs 1,000,000
+    refilled_ms: Mapped[int] = mapped_column(sa.BigInteger)  # Unix time, milliseconds
+    last_grant: Mapped[int] = mapped_column()
+
+
 __all__ = [
     "ConsoleMessage",
+    "SendBudget",
     "MessageKind",
     "MessageStatus",
     "OutboxMessage",
