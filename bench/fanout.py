@@ -622,7 +622,7 @@ def measure_dispatch(
     app = instance.app(rate)
     count = min(MAX_OUTBOX_ROWS, math.ceil(rate * (DISPATCH_WARMUP + seconds + 5)))
     with app.app_context():
-        enqueue_messages(f"bench:dispatch:{rate}", count, subscribers, text)
+        enqueue_messages(f"bench:dispatch:{rate}:{processes}p", count, subscribers, text)
         db.session.remove()
     before = fake.count()
     with dispatchers(instance, app, rate, processes) as alive:

@@ -2,9 +2,9 @@
 
 FAIRHEAT_SMS_RATE_PER_SECOND is the utility's rate at Twilio however many `fairheat worker`
 processes run (each runs a dispatcher). Every dispatcher paces itself with its own TokenBucket
-and also takes tokens from this shared bucket, one row of `sms_send_budget`, in chunks of a
-twentieth of a second's worth: one short UPDATE per chunk, so the database sees about twenty a
-second per dispatcher at any rate.
+and also takes tokens from this shared bucket, one row of `sms_send_budget`, in whole chunks of
+a twentieth of a second's worth (a dispatcher waits for a whole chunk rather than asking again
+for a few tokens): one short UPDATE per chunk, about twenty a second per dispatcher at any rate.
 
 The refill, the grant and the new level are one conditional UPDATE … RETURNING in integer
 arithmetic (micro-tokens, milliseconds), so it is atomic on PostgreSQL and SQLite alike with no
@@ -62,7 +62,9 @@ class SharedBudget:
         level = _least(
             table.c.micro_tokens + refill, sa.literal(self.capacity * MICRO, sa.BigInteger)
         )
-        grant = _least(want, level // MICRO)  # whole tokens, rounded down
+        # All or nothing: a dispatcher waits for a whole chunk instead of asking again for the
+        # few tokens that came in since, so the database sees one UPDATE per chunk.
+        grant = sa.case((level >= want * MICRO, want), else_=0)
         self._take = (
             sa.update(table)
             .where(table.c.name == BUDGET_NAME)
@@ -71,7 +73,7 @@ class SharedBudget:
                 micro_tokens=level - grant * MICRO,
                 refilled_ms=sa.case((now > table.c.refilled_ms, now), else_=table.c.refilled_ms),
             )
-            .returning(table.c.last_grant)
+            .returning(table.c.last_grant, table.c.micro_tokens)
         )
 
     def _create_row(self, connection: sa.Connection) -> None:
@@ -82,21 +84,22 @@ class SharedBudget:
             .on_conflict_do_nothing()
         )
 
-    def take(self, want: int) -> int:
-        """Up to `want` tokens from the shared bucket now (maybe none)."""
+    def take(self, want: int) -> tuple[int, float]:
+        """`want` tokens from the shared bucket, or none; and how many are left (fractional)."""
         params = {"now": round(self._clock() * 1000), "want": want}
         with self.engine.begin() as connection:
-            granted = connection.scalar(self._take, params)
-            if granted is None:  # first use of this database
+            row = connection.execute(self._take, params).first()
+            if row is None:  # first use of this database
                 self._create_row(connection)
-                granted = connection.scalar(self._take, params)
-        return int(granted or 0)
+                row = connection.execute(self._take, params).first()
+        assert row is not None
+        return int(row[0]), row[1] / MICRO
 
     def acquire(self) -> None:
         """Wait for one token of the shared rate."""
         with self._lock:
             while self._granted == 0:
-                self._granted = self.take(self.chunk)
-                if self._granted == 0:
-                    self._sleep(self.chunk / self.rate / 2)
+                self._granted, left = self.take(self.chunk)
+                if self._granted == 0:  # wait until a whole chunk has come in
+                    self._sleep(max((self.chunk - left) / self.rate, 0.001))
             self._granted -= 1

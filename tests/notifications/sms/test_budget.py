@@ -30,32 +30,42 @@ def budget(clock: Clock, rate: float) -> SharedBudget:
 def test_a_full_bucket_gives_a_tenth_of_a_second_then_refills_at_the_rate(app, clock):
     first = budget(clock, 1000)
     assert (first.chunk, first.capacity) == (50, 100)
-    assert first.take(500) == 100  # starts full: a tenth of a second's worth
-    assert first.take(500) == 0
-    clock.now += 0.0305  # 30.5 ms → 30 whole tokens, the half is kept
-    assert first.take(500) == 30
-    clock.now += 0.0005
-    assert first.take(500) == 1
+    assert first.take(101) == (0, 100)  # starts full: a tenth of a second's worth, no more
+    assert first.take(100) == (100, 0)
+    clock.now += 0.030  # 30 ms → 30 tokens
+    assert first.take(31) == (0, 30)  # all or nothing
+    assert first.take(30) == (30, 0)
+
+
+def test_slow_rates_keep_the_fractions(app, clock):
+    slow = budget(clock, 0.5)  # half a token a second
+    assert slow.take(1) == (1, 0)
+    clock.now += 1
+    assert slow.take(1) == (0, 0.5)
+    clock.now += 1
+    assert slow.take(1) == (1, 0)
 
 
 def test_two_processes_share_one_rate(app, clock):
     one, two = budget(clock, 100), budget(clock, 100)
-    granted = one.take(1000) + two.take(1000)
-    assert granted == 10  # the burst is shared, not doubled
-    total = 0
-    for _ in range(100):  # ten seconds in 0.1 s steps, both asking for as much as they can
-        clock.now += 0.1
-        total += one.take(1000) + two.take(1000)
-    assert total == 1000  # exactly 100 a second between them
+    assert one.take(10)[0] + two.take(10)[0] == 10  # the burst is shared, not doubled
+    got = {"one": 0, "two": 0}
+    for step in range(200):  # ten seconds in 50 ms steps, both asking for 5 (a chunk)
+        clock.now += 0.05
+        first, second = (("one", one), ("two", two))[:: 1 if step % 2 else -1]
+        for name, shared in (first, second):
+            got[name] += shared.take(5)[0]
+    assert got["one"] + got["two"] == 1000  # exactly 100 a second between them
+    assert got["one"] == got["two"]
 
 
 def test_a_clock_behind_the_stored_time_takes_nothing_back(app, clock):
     ahead, behind = Clock(), Clock()
     behind.now = ahead.now - 5
-    budget(ahead, 100).take(10)
-    assert budget(behind, 100).take(10) == 0
+    assert budget(ahead, 100).take(10)[0] == 10
+    assert budget(behind, 100).take(1) == (0, 0)  # no refill from the past
     ahead.now += 1
-    assert budget(ahead, 100).take(1000) == 10  # capacity, and nothing was lost or doubled
+    assert budget(ahead, 100).take(10) == (10, 0)  # capacity, and nothing lost or doubled
 
 
 def test_acquire_waits_until_the_shared_bucket_refills(app, clock):
@@ -77,7 +87,7 @@ def test_concurrent_takers_never_exceed_the_budget(app, clock):
     lock = threading.Lock()
 
     def take(b: SharedBudget) -> None:
-        got = sum(b.take(7) for _ in range(20))
+        got = sum(b.take(5)[0] for _ in range(30))
         with lock:
             results.append(got)
 
