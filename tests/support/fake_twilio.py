@@ -327,6 +327,9 @@ class FakeTwilio:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = True  # server_close() joins the handler threads
+    # A dispatcher opens up to 128 connections at once; socketserver's default listen backlog
+    # of 5 would refuse some of them, which Twilio's API never does.
+    request_queue_size = 256
 
     def __init__(self, fake: FakeTwilio) -> None:
         self.fake = fake
