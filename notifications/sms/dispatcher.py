@@ -164,29 +164,35 @@ _TABLE = OutboxMessage.__table__
 
 
 def record_sent(worker_id: str, sent: list[tuple[Claimed, SendResult]]) -> None:
-    """Mark accepted messages sent, in one executemany (one UPDATE per row costs the rate)."""
+    """Mark accepted messages sent: one UPDATE … FROM (VALUES …) on PostgreSQL, one executemany
+    on SQLite (a statement per row would cost the rate)."""
     if not sent:
         return
     now = utcnow()
-    statement = (
+    mine = (_TABLE.c.claimed_by == worker_id, _TABLE.c.status == MessageStatus.SENDING.value)
+    done = {
+        "status": MessageStatus.SENT.value,
+        "sent_at": now,
+        "status_at": now,
+        "lease_until": None,
+        "error_code": None,
+        "error_message": None,
+    }
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        rows = sa.values(
+            sa.column("message_id", sa.Integer), sa.column("sid", sa.String), name="sent"
+        ).data([(claimed.id, result.provider_sid) for claimed, result in sent])
+        connection.execute(
+            sa.update(_TABLE)
+            .where(_TABLE.c.id == rows.c.message_id, *mine)
+            .values(provider_sid=rows.c.sid, **done)
+        )
+        return
+    connection.execute(
         sa.update(_TABLE)
-        .where(
-            _TABLE.c.id == sa.bindparam("message_id"),
-            _TABLE.c.claimed_by == worker_id,
-            _TABLE.c.status == MessageStatus.SENDING.value,
-        )
-        .values(
-            status=MessageStatus.SENT.value,
-            provider_sid=sa.bindparam("sid"),
-            sent_at=now,
-            status_at=now,
-            lease_until=None,
-            error_code=None,
-            error_message=None,
-        )
-    )
-    db.session.connection().execute(
-        statement,
+        .where(_TABLE.c.id == sa.bindparam("message_id"), *mine)
+        .values(provider_sid=sa.bindparam("sid"), **done),
         [{"message_id": claimed.id, "sid": result.provider_sid} for claimed, result in sent],
     )
 
