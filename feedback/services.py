@@ -36,7 +36,7 @@ from feedback.models import (
 from feedback.references import new_nonce, reference, tracking_token
 from service import audit
 from service.auth.models import User
-from service.auth.permissions import Role
+from service.auth.permissions import Permission, Role, role_allows
 from service.db import utcnow
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.extensions import db
@@ -178,8 +178,14 @@ def assign_case(case_id: int, assignee_id: int | None, actor_id: int, version: i
     assignee = None
     if assignee_id is not None:
         assignee = db.session.get(User, assignee_id)
-        if assignee is None or not assignee.active:
-            raise ValidationFailed({"assignee_id": [_("Choose an active staff member.")]})
+        if (
+            assignee is None
+            or not assignee.active
+            or not role_allows(assignee.role, Permission.HANDLE_CASES)
+        ):
+            raise ValidationFailed(
+                {"assignee_id": [_("Choose an active staff member who handles cases.")]}
+            )
     case.assignee_id = assignee_id
     if case.is_open:
         _start_work(case)

@@ -283,3 +283,16 @@ def test_case_pages_render_in_every_language(client, login, lang):
     case = _case(language=lang)
     assert client.get(f"/staff/cases/{case.id}").status_code == 200
     assert client.get(_track_url(case)).status_code == 200
+
+
+def test_cases_go_only_to_active_staff_who_handle_cases(client, login, make_user):
+    viewer = make_user("viewer", email="katsoja@lampo.example")
+    login("customer_service_lead")
+    case = _case()
+    response = client.post(
+        f"/staff/cases/{case.id}/assign", data={"assignee_id": viewer.id, "version": case.version}
+    )
+    assert response.status_code == 422
+    assert 'id="assignee_id-error"' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).assignee_id is None
