@@ -55,15 +55,37 @@ def set_deadline(case: Case, track: Track) -> None:
     refresh_deadline(case)
 
 
+def pauses_clock(case: Case) -> bool:
+    """Whether waiting for the customer stops this case's clock. Not on a track where a missed
+    deadline means the complaint is deemed accepted (PL art. 6c): the law gives it no pause."""
+    return case.track not in rules().deemed_accepted_tracks
+
+
+def _counted(case: Case, pauses: Iterable[CasePause]) -> list[Pause]:
+    return _pauses(pauses) if pauses_clock(case) else []
+
+
 def refresh_deadline(case: Case) -> None:
     """The stored deadline: the base moved by every CLOSED pause (an open one is added on show)."""
     closed = [p for p in case.pauses if p.ended_at is not None]
-    case.deadline_at = extend_by_pauses(case.base_deadline_at, _pauses(closed), case.received_at)
+    case.deadline_at = extend_by_pauses(
+        case.base_deadline_at, _counted(case, closed), case.received_at
+    )
 
 
 def current_deadline(case: Case, now: dt.datetime) -> dt.datetime:
     """The deadline as it stands `now`, an open pause counted up to now."""
-    return extend_by_pauses(case.base_deadline_at, _pauses(case.pauses), now)
+    return extend_by_pauses(case.base_deadline_at, _counted(case, case.pauses), now)
+
+
+def restart_deadline(case: Case, now: dt.datetime) -> None:
+    """A reopened case gets its track's time again, counted from `now` (earlier pauses are
+    history: the base is set so that base + those pauses ends where the rule ends)."""
+    fresh = apply_rule(rules().rule(case.track), now)
+    closed = [p for p in case.pauses if p.ended_at is not None]
+    already = extend_by_pauses(fresh, _counted(case, closed), now) - fresh
+    case.base_deadline_at = fresh - already
+    refresh_deadline(case)
 
 
 def rule_label(value: int, unit: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from feedback.models import Case
+from feedback.models import Case, CaseStatus
 from service.db import utcnow
 from service.extensions import db
 
@@ -39,12 +39,19 @@ def case_figures(year: int, now: dt.datetime | None = None) -> dict[str, Any]:
             Case.first_answered_at,
             Case.satisfaction_score,
             Case.deemed_accepted_at,
+            Case.status,
         ).where(Case.received_at >= start, Case.received_at < end)
     ).all()
     cases = [r for r in rows if not r.is_spam]
     answered = [r for r in cases if r.first_answered_at is not None]
     in_time = [r for r in answered if r.first_answered_at <= r.deadline_at]
-    open_overdue = [r for r in cases if r.first_answered_at is None and r.deadline_at < now]
+    open_overdue = [  # a case waiting for the customer has its clock stopped
+        r
+        for r in cases
+        if r.first_answered_at is None
+        and r.deadline_at < now
+        and r.status is not CaseStatus.WAITING_FOR_CUSTOMER
+    ]
     hours = [(r.first_answered_at - r.received_at).total_seconds() / 3600 for r in answered]
     scores = [r.satisfaction_score for r in cases if r.satisfaction_score is not None]
     by_type: dict[str, int] = {}

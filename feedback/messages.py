@@ -147,6 +147,31 @@ def ask_customer(case: Case, question: str, event_id: int) -> list[str]:
     return _send(case, f"case:{case.id}:info:{event_id}", subject, body, sms, both=False)
 
 
+def tell_new_deadline(case: Case, event_id: int) -> list[str]:
+    """The complaint moved to the explanatory procedure: the reason and the new deadline."""
+    with force_locale(case.language):
+        ref, link = reference(case), tracking_url(case)
+        subject = _("New answer date for your complaint %(reference)s", reference=ref)
+        body = "\n\n".join(
+            [
+                _("Your complaint %(reference)s needs an explanatory procedure:", reference=ref),
+                case.track_reason or "",
+                _deadline_sentence(case),
+                _("You can follow your case here:\n%(link)s", link=link),
+                _signature(),
+            ]
+        )
+        sms = _(
+            "%(utility)s: your complaint %(reference)s needs an explanatory procedure. We will "
+            "answer by %(date)s. Details: %(link)s",
+            utility=_conf().utility_name,
+            reference=ref,
+            date=format_datetime(case.deadline_at, case.language),
+            link=link,
+        )
+    return _send(case, f"case:{case.id}:track:{event_id}", subject, body, sms, both=False)
+
+
 def send_answer(case: Case, event_id: int) -> list[str]:
     """The answer, what was done, and the one-question survey link."""
     with force_locale(case.language):

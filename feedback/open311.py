@@ -368,6 +368,7 @@ def _notice(case: Case, now: dt.datetime) -> str | None:
 def _request_view(case: Case, now: dt.datetime) -> dict[str, Any]:
     """What anyone may see of a case: no contact details, no customer number, no description."""
     updated = case.closed_at if not case.is_open and case.closed_at else case.updated_at
+    public_place = case.channel is Channel.OPEN311
     return {
         "service_request_id": reference(case),
         "status": "open" if case.is_open else "closed",
@@ -380,11 +381,14 @@ def _request_view(case: Case, now: dt.datetime) -> dict[str, Any]:
         "requested_datetime": _w3c(case.received_at),
         "updated_datetime": _w3c(updated),
         "expected_datetime": _w3c(current_deadline(case, now)),
-        "address": case.address,
+        # The property address and position only of a request made through Open311: the
+        # resident chose a public channel. A complaint by phone or on our own form does not
+        # publish where the resident lives (decision 0005).
+        "address": case.address if public_place else None,
         "address_id": None,
         "zipcode": None,
-        "lat": case.latitude,
-        "long": case.longitude,
+        "lat": case.latitude if public_place else None,
+        "long": case.longitude if public_place else None,
         "media_url": None,
     }
 

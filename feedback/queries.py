@@ -17,8 +17,11 @@ from feedback.models import (
     OPEN_STATUSES,
     Case,
     CaseStatus,
+    CaseType,
+    Channel,
     Escalation,
     ReplyTemplate,
+    SubjectArea,
 )
 from feedback.references import parse_reference, token_matches
 from service.auth.models import User
@@ -26,8 +29,11 @@ from service.auth.permissions import Permission, role_allows
 from service.db import utcnow
 from service.errors import NotFound
 from service.extensions import db
+from service.validation import small_id
 
 INBOX_PAGE = 50
+STATUS_FILTERS = ("open", "waiting", "closed", "all", "spam")
+FILTER_NAMES = ("status", "type", "area", "channel", "assignee", "reference")
 
 
 def get_case(case_id: int) -> Case:
@@ -83,16 +89,23 @@ class InboxFilters:
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> InboxFilters:
-        def arg(name: str) -> str | None:
+        """The filters from a query string; a value that is not one of the choices is ignored."""
+
+        def arg(name: str, choices: Any = None) -> str | None:
             value = (args.get(name) or "").strip()
+            if choices is not None and value not in {getattr(c, "value", c) for c in choices}:
+                return None
             return value or None
 
+        assignee = arg("assignee")
+        if assignee not in (None, "me", "none") and small_id(assignee) is None:
+            assignee = None
         return cls(
-            status=arg("status") or "open",
-            type=arg("type"),
-            area=arg("area"),
-            channel=arg("channel"),
-            assignee=arg("assignee"),
+            status=arg("status", STATUS_FILTERS) or "open",
+            type=arg("type", CaseType),
+            area=arg("area", SubjectArea),
+            channel=arg("channel", Channel),
+            assignee=assignee,
             reference=arg("reference"),
         )
 
@@ -118,11 +131,12 @@ def inbox(filters: InboxFilters, user_id: int, page: int = 1) -> tuple[list[Case
         query = query.where(Case.assignee_id == user_id)
     elif filters.assignee == "none":
         query = query.where(Case.assignee_id.is_(None))
-    elif filters.assignee and filters.assignee.isdigit():
-        query = query.where(Case.assignee_id == int(filters.assignee))
+    elif filters.assignee:
+        query = query.where(Case.assignee_id == small_id(filters.assignee))
     if filters.reference:
         parsed = parse_reference(filters.reference)
-        query = query.where(Case.id == (parsed[1] if parsed else -1))
+        year, case_id = parsed if parsed else (0, -1)
+        query = query.where(Case.id == case_id, Case.year == year)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     order = (
         [Case.closed_at.desc(), Case.id.desc()]

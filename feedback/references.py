@@ -19,7 +19,8 @@ from flask import current_app
 
 from feedback.models import Case
 
-_REFERENCE = re.compile(r"^\s*([A-Za-z]{1,5})-(\d{4})-(\d{6,})\s*$")
+_REFERENCE = re.compile(r"^\s*([A-Za-z]{1,5})-([0-9]{4})-([0-9]{6,10})\s*$")
+_MAX_ID = 2**31 - 1  # an INTEGER primary key
 
 
 def _prefix() -> str:
@@ -33,7 +34,7 @@ def reference(case: Case) -> str:
 def parse_reference(text: str) -> tuple[int, int] | None:
     """(year, id) from a reference as typed ("fh-2026-000123"); None when it is not one."""
     match = _REFERENCE.match(text or "")
-    if not match or match.group(1).upper() != _prefix():
+    if not match or match.group(1).upper() != _prefix() or int(match.group(3)) > _MAX_ID:
         return None
     return int(match.group(2)), int(match.group(3))
 

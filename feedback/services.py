@@ -19,7 +19,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from config.feedback_rules import Track
 from feedback import messages
-from feedback.deadlines import apply_rule, current_deadline, refresh_deadline, rules, set_deadline
+from feedback.deadlines import (
+    apply_rule,
+    current_deadline,
+    refresh_deadline,
+    restart_deadline,
+    rules,
+    set_deadline,
+)
 from feedback.deadlines import track_for as initial_track
 from feedback.models import (
     COMPLAINT_TYPES,
@@ -257,16 +264,27 @@ def switch_to_explanatory(case_id: int, reason: str, actor_id: int, version: int
         Track.PHONE_COMPLAINT,
     ):
         raise Conflict(_("Only a complaint can be moved to the explanatory procedure."))
+    now = utcnow()
+    if current_deadline(case, now) < now:
+        raise Conflict(
+            _(
+                "The deadline has passed: a late complaint cannot be moved to the "
+                "explanatory procedure."
+            )
+        )
     before = case.deadline_at
     set_deadline(case, Track.EXPLANATORY)
     case.track_reason = reason
-    _event(
+    event = _event(
         case,
         EventKind.TRACK_CHANGED,
         text=reason,
         detail=Track.EXPLANATORY.value,
         actor_id=actor_id,
+        at=now,
     )
+    db.session.flush()
+    messages.tell_new_deadline(case, event.id)
     _audit("track_changed", case, reason=reason, deadline_before=before, **_summary(case))
     _commit()
     return case
@@ -305,10 +323,14 @@ def reopen_case(case_id: int, reason: str, actor_id: int, version: int | None) -
     case = _case_for_update(case_id, version)
     if case.is_open:
         raise Conflict(_("This case is already open."))
+    now = utcnow()
     case.status = CaseStatus.IN_PROGRESS
     case.closed_at = None
-    _event(case, EventKind.REOPENED, text=reason, actor_id=actor_id)
-    _audit("reopened", case, reason=reason)
+    restart_deadline(case, now)  # the first answer's timeliness stays in first_answered_at
+    # Its escalations start over: the new deadline is warned about like a new case's.
+    db.session.execute(sa.delete(Escalation).where(Escalation.case_id == case.id))
+    _event(case, EventKind.REOPENED, text=reason, actor_id=actor_id, at=now)
+    _audit("reopened", case, reason=reason, deadline_at=case.deadline_at)
     _commit()
     return case
 
@@ -391,12 +413,15 @@ def escalate(now: dt.datetime | None = None) -> int:
     leads = db.session.scalars(
         sa.select(User).where(User.role == Role.CUSTOMER_SERVICE_LEAD, User.active.is_(True))
     ).all()
+    running = sa.or_(  # a clock that runs: not waiting, or on a track the law gives no pause
+        Case.status.in_([CaseStatus.RECEIVED, CaseStatus.IN_PROGRESS]),
+        sa.and_(
+            Case.status == CaseStatus.WAITING_FOR_CUSTOMER,
+            Case.track.in_(list(rules().deemed_accepted_tracks)),
+        ),
+    )
     cases = db.session.scalars(
-        sa.select(Case).where(
-            Case.status.in_([CaseStatus.RECEIVED, CaseStatus.IN_PROGRESS]),
-            Case.is_spam.is_(False),
-            Case.deadline_at <= horizon,
-        )
+        sa.select(Case).where(running, Case.is_spam.is_(False), Case.deadline_at <= horizon)
     ).all()
     done = {
         (row.case_id, row.user_id, row.level)
@@ -441,9 +466,7 @@ def mark_deemed_accepted(now: dt.datetime | None = None) -> int:
     ).all()
     marked = 0
     for case in cases:
-        if current_deadline(case, now) >= now:
-            continue  # waiting for the customer: the clock is stopped
-        case.deemed_accepted_at = now
+        case.deemed_accepted_at = now  # no pause on these tracks: the stored deadline is final
         _event(case, EventKind.DEEMED_ACCEPTED, at=now)
         _audit("deemed_accepted", case, deadline_at=case.deadline_at)
         marked += 1

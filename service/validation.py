@@ -9,6 +9,7 @@ ValidationFailed, which service/errors.py maps to a 422 or a re-rendered form.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -92,6 +93,13 @@ class TrimmedString(fields.String):
 class BaseSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
+
+
+def small_id(raw: Any) -> int | None:
+    """A positive whole number as typed in a URL or form (at most 9 ASCII digits), else None:
+    '²' and 20-digit numbers are not ids."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) and int(text) > 0 else None
 
 
 def load_or_fail(schema: ma.Schema, data: Mapping[str, Any] | Any, **kwargs: Any) -> Any:

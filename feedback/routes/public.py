@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from feedback import queries, services
-from feedback.deadlines import current_deadline, rule_label
+from feedback.deadlines import current_deadline, pauses_clock, rule_label
 from feedback.models import CUSTOMER_VISIBLE_EVENTS, Case, CaseType, ReplyChannel, SubjectArea
 from feedback.references import reference, tracking_token
 from feedback.schemas import CaseInputSchema, NoteSchema, SurveySchema, form_data
@@ -128,6 +128,7 @@ def _track_page(
             case=case,
             reference=reference(case),
             deadline=current_deadline(case, now),
+            pauses=pauses_clock(case),
             rule=rule_label(case.rule_value, case.rule_unit),
             events=events,
             errors=errors or {},

@@ -27,7 +27,7 @@ from werkzeug.wrappers import Response
 
 from config.feedback_rules import Track
 from feedback import queries, services
-from feedback.deadlines import current_deadline, paused_for, rule_label
+from feedback.deadlines import current_deadline, paused_for, pauses_clock, rule_label
 from feedback.evidence import case_figures
 from feedback.models import (
     COMPLAINT_TYPES,
@@ -52,7 +52,7 @@ from feedback.schemas import (
 from service.auth import Permission, requires
 from service.auth.permissions import role_allows
 from service.db import utcnow
-from service.errors import ValidationFailed, flatten_errors
+from service.errors import Conflict, ValidationFailed, flatten_errors
 from service.i18n import (
     current_language,
     format_iso_local,
@@ -60,7 +60,7 @@ from service.i18n import (
     local_time_iso,
     to_local,
 )
-from service.validation import load_or_fail
+from service.validation import load_or_fail, small_id
 
 bp = Blueprint("staff_cases", __name__, url_prefix="/staff/cases", template_folder="../templates")
 
@@ -72,9 +72,12 @@ def _user_id() -> int:
     return int(g.staff_user.id)
 
 
-def _version() -> int | None:
-    raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() else None
+def _version() -> int:
+    """The case version the form was made from; a form without one is out of date."""
+    version = small_id(request.form.get("version"))
+    if version is None:
+        raise Conflict(_("This form is out of date. Reload the case and try again."))
+    return version
 
 
 # --- Inbox --------------------------------------------------------------------------------------
@@ -85,7 +88,7 @@ def _version() -> int | None:
 def inbox() -> str:
     filters = queries.InboxFilters.from_args(request.args)
     page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() and int(page) > 0 else 1
+    page_number = min(small_id(page) or 1, 100_000)
     cases, total = queries.inbox(filters, _user_id(), page_number)
     now = utcnow()
     return render_template(
@@ -94,7 +97,7 @@ def inbox() -> str:
         total=total,
         page=page_number,
         page_size=queries.INBOX_PAGE,
-        page_args={k: v for k, v in request.args.items() if k != "page"},
+        page_args={k: v for k, v in request.args.items() if k in queries.FILTER_NAMES},
         filters=filters,
         now=now,
         due_state=lambda case: queries.due_state(case, now),
@@ -178,7 +181,8 @@ def _detail_page(
     now = utcnow()
     rules = current_app.config["FAIRHEAT"].feedback.rules
     template_id = request.args.get("template", "")
-    chosen = queries.get_template(int(template_id)) if template_id.isdigit() else None
+    chosen_id = small_id(template_id)
+    chosen = queries.get_template(chosen_id) if chosen_id is not None else None
     if chosen is not None and "text" not in values:
         values["text"] = chosen.body
     return (
@@ -187,6 +191,7 @@ def _detail_page(
             case=case,
             reference=reference(case),
             deadline=current_deadline(case, now),
+            pauses=pauses_clock(case),
             paused_hours=_hours(paused_for(case, now)),
             due=queries.due_state(case, now),
             rule=rule_label(case.rule_value, case.rule_unit),
@@ -239,10 +244,17 @@ def _act(case_id: int, done: str, action: Any, form_values: tuple[str, ...] = ()
 @requires(Permission.HANDLE_CASES)
 def assign(case_id: int) -> Page:
     raw = request.form.get("assignee_id", "")
-    assignee = int(raw) if raw.isdigit() else None
-    supervisor = role_allows(g.staff_user.role, Permission.SUPERVISE_CASES)
-    if assignee not in (None, _user_id()) and not supervisor:
-        abort(403)  # handlers take cases for themselves (or hand them back); leads hand them out
+    assignee = small_id(raw)
+    if raw.strip() and assignee is None:
+        raise ValidationFailed(
+            {"assignee_id": [_("Choose an active staff member who handles cases.")]}
+        )
+    if not role_allows(g.staff_user.role, Permission.SUPERVISE_CASES):
+        # Handlers take a free case for themselves, or hand back their own; leads hand them out.
+        current = queries.get_case(case_id).assignee_id
+        me = _user_id()
+        if not ((assignee == me and current in (None, me)) or (assignee is None and current == me)):
+            abort(403)
     return _act(
         case_id,
         _("The assignment was saved."),

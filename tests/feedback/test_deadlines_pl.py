@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from feedback.deadlines import current_deadline
 from feedback.models import Case, CaseStatus, Channel, EventKind
 from feedback.queries import get_case
 from feedback.schemas import CaseInputSchema, StaffCaseInputSchema
@@ -19,8 +20,11 @@ from feedback.services import (
     submit_case,
     switch_to_explanatory,
 )
+from service.calendar import add_calendar_days
+from service.db import utcnow
 from service.errors import Conflict
 from service.extensions import db
+from service.mail.models import EmailMessage
 from tests.support.factories import case_payload
 
 WARSAW = "Europe/Warsaw"
@@ -83,15 +87,38 @@ def test_phone_complaint_twelve_hours_on_the_wall_clock(app):
 
 def test_explanatory_procedure_needs_a_reason_and_moves_to_thirty_days(app, make_user):
     staff = make_user("customer_service")
-    received = _local(2026, 11, 2, 9)
+    received = utcnow() - dt.timedelta(days=2)
     case = _submit(received)
     case = switch_to_explanatory(case.id, "Potrzebna opinia rzeczoznawcy.", staff.id, case.version)
     assert case.track.value == "explanatory"
     assert case.track_reason == "Potrzebna opinia rzeczoznawcy."
-    assert case.deadline_at.astimezone(received.tzinfo).date() == dt.date(2026, 12, 2)
+    assert case.deadline_at == add_calendar_days(received, 30, "PL", WARSAW)
     assert case.events[-1].kind is EventKind.TRACK_CHANGED
+    told = db.session.scalars(
+        sa.select(EmailMessage).where(EmailMessage.event_key.like(f"case:{case.id}:track:%"))
+    ).one()  # the customer hears of the new date and the reason
+    assert "Potrzebna opinia rzeczoznawcy." in told.body
     with pytest.raises(Conflict):  # only once, and only from the complaint tracks
         switch_to_explanatory(case.id, "again", staff.id, case.version)
+
+
+def test_late_complaint_cannot_be_moved_to_the_explanatory_procedure(app, make_user):
+    staff = make_user("customer_service")
+    case = _submit(utcnow() - dt.timedelta(days=20))  # its 14 days are over
+    with pytest.raises(Conflict):
+        switch_to_explanatory(case.id, "za późno", staff.id, case.version)
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).track.value == "complaint"
+
+
+def test_disconnection_complaint_clock_does_not_stop_for_questions(app, make_user):
+    staff = make_user("customer_service")
+    case = _submit(utcnow() - dt.timedelta(days=13), type="disconnection_complaint")
+    deadline = case.deadline_at
+    case = request_information(case.id, "Numer licznika?", staff.id, case.version)
+    assert current_deadline(case, utcnow() + dt.timedelta(days=5)) == deadline
+    late = deadline + dt.timedelta(seconds=1)
+    assert mark_deemed_accepted(late) == 1  # waiting for the customer changes nothing
 
 
 def test_feedback_cannot_take_the_explanatory_procedure(app, make_user):

@@ -296,3 +296,108 @@ def test_cases_go_only_to_active_staff_who_handle_cases(client, login, make_user
     assert 'id="assignee_id-error"' in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Case, case.id).assignee_id is None
+
+
+def test_reopened_case_gets_its_time_again_and_fresh_escalations(client, login, make_user):
+    lead = login("customer_service_lead")
+    case = _case(utcnow() - dt.timedelta(days=30))
+    escalate()  # overdue
+    client.post(
+        f"/staff/cases/{case.id}/answer",
+        data={"text": "v", "action": "t", "outcome": "rejected", "version": case.version},
+    )
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    client.post(
+        f"/staff/cases/{case.id}/reopen",
+        data={"reopen_reason": "Asiakas ei ole tyytyväinen", "version": case.version},
+    )
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert case.deadline_at > utcnow() + dt.timedelta(days=5)  # 7 working days from now
+    assert db.session.scalars(sa.select(Escalation)).all() == []
+    assert escalate(case.deadline_at + dt.timedelta(minutes=1)) == 1
+    assert db.session.scalars(sa.select(Escalation.user_id)).all() == [lead.id]
+
+
+def test_a_form_without_its_version_is_out_of_date(client, login):
+    login("customer_service")
+    case = _case()
+    for version in ("", "x", "²"):
+        response = client.post(
+            f"/staff/cases/{case.id}/answer",
+            data={"text": "v", "action": "t", "outcome": "upheld", "version": version},
+        )
+        assert response.status_code == 409
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).status is CaseStatus.RECEIVED
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "type=bogus",
+        "area=x&channel=zzz&status=nope",
+        "page=%C2%B2",
+        "page=99999999999999999999",
+        "assignee=%C2%B2",
+        "assignee=99999999999999999999",
+        "reference=FH-2026-99999999999999999999",
+        "_method=POST&page=2",
+    ],
+)
+def test_odd_inbox_queries_are_ignored_not_errors(client, login, query):
+    login("customer_service")
+    _case()
+    assert client.get(f"/staff/cases/?{query}").status_code == 200
+
+
+def test_odd_ids_in_links_are_not_found_not_errors(client, login):
+    login("customer_service")
+    case = _case()
+    assert client.get(f"/staff/cases/{case.id}?template=%C2%B2").status_code == 200
+    assert client.get(f"/staff/cases/{case.id}?template=99999999999999999999").status_code == 200
+    huge = "FH-2026-99999999999999999999"
+    assert client.get(f"/fi/feedback/{huge}/token").status_code == 404
+    assert client.get(f"/open311/v2/requests/{huge}.json").status_code == 404
+    response = client.post(
+        f"/staff/cases/{case.id}/assign",
+        data={"assignee_id": "99999999999999999999", "version": case.version},
+    )
+    assert response.status_code == 422
+
+
+def test_reference_search_needs_the_right_year(client, login):
+    login("customer_service")
+    case = _case()
+    wrong_year = reference(case).replace(f"-{case.year}-", "-1999-")
+    assert reference(case) not in client.get(
+        f"/staff/cases/?status=all&reference={wrong_year}"
+    ).get_data(as_text=True)
+    assert reference(case) in client.get(
+        f"/staff/cases/?status=all&reference={reference(case)}"
+    ).get_data(as_text=True)
+
+
+def test_handler_cannot_take_or_drop_a_colleagues_case(client, login, make_user):
+    colleague = make_user("customer_service", email="kollega@lampo.example")
+    me = login("customer_service")
+    case = _case()
+    case.assignee_id = colleague.id
+    db.session.commit()
+    for value in ("", str(me.id)):  # hand it back to nobody, or take it over
+        response = client.post(
+            f"/staff/cases/{case.id}/assign", data={"assignee_id": value, "version": case.version}
+        )
+        assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).assignee_id == colleague.id
+
+
+def test_open311_shows_no_address_of_a_case_from_our_own_form(client):
+    case = _case(address="Mannerheimintie 5 A 12")
+    response = client.get(f"/open311/v2/requests/{reference(case)}.json")
+    assert response.status_code == 200
+    (request,) = response.json
+    assert request["address"] is None and request["lat"] is None
+    assert "Mannerheimintie" not in response.get_data(as_text=True)
