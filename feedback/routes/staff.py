@@ -253,7 +253,7 @@ def assign(case_id: int) -> Page:
         # Handlers take a free case for themselves, or hand back their own; leads hand them out.
         current = queries.get_case(case_id).assignee_id
         me = _user_id()
-        if not ((assignee == me and current in (None, me)) or (assignee is None and current == me)):
+        if assignee not in (None, me) or current not in (None, me):
             abort(403)
     return _act(
         case_id,
