@@ -137,7 +137,12 @@ def test_stale_form_is_a_conflict_and_changes_nothing(client, login):
     login("customer_service")
     case = _case()
     stale = case.version
-    client.post(f"/staff/cases/{case.id}/note", data={"text": "eka", "version": stale})
+    assert (
+        client.post(
+            f"/staff/cases/{case.id}/note", data={"note": "eka", "version": stale}
+        ).status_code
+        == 302
+    )
     response = client.post(
         f"/staff/cases/{case.id}/answer",
         data={"text": "vastaus", "action": "teko", "outcome": "rejected", "version": stale},
@@ -401,3 +406,17 @@ def test_open311_shows_no_address_of_a_case_from_our_own_form(client):
     (request,) = response.json
     assert request["address"] is None and request["lat"] is None
     assert "Mannerheimintie" not in response.get_data(as_text=True)
+
+
+def test_an_empty_question_is_refused_next_to_the_question(client, login):
+    login("customer_service")
+    case = _case()
+    response = client.post(
+        f"/staff/cases/{case.id}/request-information",
+        data={"question": "  ", "version": case.version},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="question-error"' in page and 'id="text-error"' not in page
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).status is CaseStatus.RECEIVED
