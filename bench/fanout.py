@@ -58,7 +58,18 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from urllib.parse import urlencode
 
-from harness import HOST, ROOT, Gunicorn, compile_catalogs, free_port, log, tool  # noqa: E402
+from harness import (  # noqa: E402
+    HOST,
+    ROOT,
+    Gunicorn,
+    compile_catalogs,
+    database_names,
+    free_port,
+    load_client,
+    log,
+    migrate,
+    tool,
+)
 
 sys.path.insert(0, str(ROOT))
 STATUS_PATH = "/twilio/sms/status"
@@ -180,14 +191,7 @@ class Instance:
 
     def migrate(self) -> None:
         log(f"{self.name}: migrating")
-        subprocess.run(
-            [tool("fairheat"), "db", "upgrade"],
-            env=self.env,
-            cwd=ROOT,
-            check=True,
-            stdout=sys.stderr,
-            stderr=sys.stderr,
-        )
+        migrate(self.env)
 
     def app(self, rate: float = 10.0) -> Any:
         from config import load_settings
@@ -975,15 +979,8 @@ def main() -> None:
     args.workers = min(max(args.workers, 1), 32)
     args.dispatchers = min(max(args.dispatchers, 1), 8)
     args.connections = min(max(args.connections or 2 * args.workers, 1), 256)
-    databases = [d.strip() for d in args.databases.split(",") if d.strip()]
-    unknown = set(databases) - {"sqlite", "postgresql"}
-    if unknown or not databases:
-        sys.exit(f"bench: --databases takes sqlite and/or postgresql, not {sorted(unknown)}")
-    client = args.client
-    if client == "auto":
-        client = "wrk" if shutil.which("wrk") else "python"
-    elif client == "wrk" and not shutil.which("wrk"):
-        sys.exit("bench: --client wrk, but wrk is not installed")
+    databases = database_names(args.databases)
+    client = load_client(args.client)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` cleans up

@@ -55,6 +55,36 @@ def compile_catalogs() -> None:
         )
 
 
+def migrate(env: dict[str, str]) -> None:
+    """`fairheat db upgrade` on the database that `env` names; its output goes to stderr."""
+    subprocess.run(
+        [tool("fairheat"), "db", "upgrade"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=sys.stderr,
+        stderr=sys.stderr,
+    )
+
+
+def load_client(choice: str) -> str:
+    """`wrk` or `python` for --client (auto: wrk when installed); exits when wrk is missing."""
+    if choice == "auto":
+        return "wrk" if shutil.which("wrk") else "python"
+    if choice == "wrk" and not shutil.which("wrk"):
+        sys.exit("bench: --client wrk, but wrk is not installed")
+    return choice
+
+
+def database_names(raw: str) -> list[str]:
+    """The --databases list (sqlite and/or postgresql); exits naming anything else."""
+    names = [d.strip() for d in raw.split(",") if d.strip()]
+    unknown = set(names) - {"sqlite", "postgresql"}
+    if unknown or not names:
+        sys.exit(f"bench: --databases takes sqlite and/or postgresql, not {sorted(unknown)}")
+    return names
+
+
 class Gunicorn:
     """One gunicorn master on a loopback port; stop() ends it and its workers."""
 

@@ -52,7 +52,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import HOST, ROOT, Gunicorn, compile_catalogs, free_port, log, tool  # noqa: E402
+from harness import (  # noqa: E402
+    HOST,
+    ROOT,
+    Gunicorn,
+    compile_catalogs,
+    database_names,
+    free_port,
+    load_client,
+    log,
+    migrate,
+)
 from insert_app import complaint as baseline_table  # noqa: E402
 from insert_app import metadata  # noqa: E402
 
@@ -414,14 +424,7 @@ def prepare(name: str, tmp: Path, cluster: Any, port: int) -> tuple[dict[str, st
         "BENCH_INSERT_DATABASE_URL": baseline_url,
     }
     log(f"{name}: migrating")
-    subprocess.run(
-        [tool("fairheat"), "db", "upgrade"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        stdout=sys.stderr,
-        stderr=sys.stderr,
-    )
+    migrate(env)
     engine = sa.create_engine(baseline_url)
     metadata.create_all(engine)
     engine.dispose()
@@ -653,15 +656,8 @@ def main() -> None:
     args.rounds = min(max(args.rounds, 1), 9)
     args.workers = min(max(args.workers, 1), 32)
     args.connections = min(max(args.connections or 2 * args.workers, 1), 256)
-    databases = [d.strip() for d in args.databases.split(",") if d.strip()]
-    unknown = set(databases) - {"sqlite", "postgresql"}
-    if unknown or not databases:
-        sys.exit(f"bench: --databases takes postgresql and/or sqlite, not {sorted(unknown)}")
-    client = args.client
-    if client == "auto":
-        client = "wrk" if shutil.which("wrk") else "python"
-    elif client == "wrk" and not shutil.which("wrk"):
-        sys.exit("bench: --client wrk, but wrk is not installed")
+    databases = database_names(args.databases)
+    client = load_client(args.client)
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` cleans up
     compile_catalogs()

@@ -38,7 +38,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import HOST, ROOT, Gunicorn, compile_catalogs, get, log, tool  # noqa: E402
+from harness import (  # noqa: E402
+    HOST,
+    ROOT,
+    Gunicorn,
+    compile_catalogs,
+    get,
+    load_client,
+    log,
+    migrate,
+)
 
 ACTIVE_OUTAGES = 50
 TARGET_RATIO = 0.7
@@ -67,14 +76,7 @@ def prepare_instance(tmp: Path) -> dict[str, str]:
     }
     compile_catalogs()
     log("migrating", env["FAIRHEAT_DATABASE_URL"])
-    subprocess.run(
-        [tool("fairheat"), "db", "upgrade"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        stdout=sys.stderr,
-        stderr=sys.stderr,
-    )
+    migrate(env)
     os.environ.update(env)  # create_app() reads its settings from the environment
     insert_outages()
     return env
@@ -256,11 +258,7 @@ def main() -> None:
     workers = min(max(args.workers, 1), 32)
     connections = min(max(args.connections or 2 * workers, 1), 256)
     warmup = 2 if seconds >= 4 else 1
-    client = args.client
-    if client == "auto":
-        client = "wrk" if shutil.which("wrk") else "python"
-    elif client == "wrk" and not shutil.which("wrk"):
-        sys.exit("bench: --client wrk, but wrk is not installed")
+    client = load_client(args.client)
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` stops gunicorn
     tmp = Path(tempfile.mkdtemp(prefix="fairheat-bench-"))
