@@ -8,28 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-import zoneinfo
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from feedback.models import Case, CaseStatus
 from service.db import utcnow
 from service.extensions import db
-
-
-def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
-    zone = zoneinfo.ZoneInfo(current_app.config["FAIRHEAT"].timezone)
-    start = dt.datetime(year, 1, 1, tzinfo=zone).astimezone(dt.UTC)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=zone).astimezone(dt.UTC)
-    return start, end
+from service.i18n import year_bounds
 
 
 def case_figures(year: int, now: dt.datetime | None = None) -> dict[str, Any]:
     """Cases received in `year` (local): answered in time, late, still open, and satisfaction."""
     now = now or utcnow()
-    start, end = _year_bounds(year)
+    start, end = year_bounds(year)
     rows = db.session.execute(
         sa.select(
             Case.type,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,13 +9,7 @@ from flask import current_app
 
 from notifications.models import Outage, OutageKind
 from service.extensions import db
-
-
-def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
-    zone = zoneinfo.ZoneInfo(current_app.config["FAIRHEAT"].timezone)
-    start = dt.datetime(year, 1, 1, tzinfo=zone).astimezone(dt.UTC)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=zone).astimezone(dt.UTC)
-    return start, end
+from service.i18n import year_bounds
 
 
 def planned_notice_figures(year: int) -> dict[str, Any]:
@@ -25,7 +17,7 @@ def planned_notice_figures(year: int) -> dict[str, Any]:
 
     Reported as "share of planned interruptions notified in advance" (REGULATION.md key figures).
     """
-    start, end = _year_bounds(year)
+    start, end = year_bounds(year)
     published, late = db.session.execute(
         sa.select(
             sa.func.count(Outage.id),

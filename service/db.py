@@ -37,6 +37,13 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.close()
 
 
+def skip_locked(pick: sa.Select[Any], dialect: str) -> sa.Select[Any]:
+    """A claim's SELECT: on PostgreSQL rows another dispatcher holds are skipped (FOR UPDATE SKIP
+    LOCKED); SQLite has one writer at a time and no row locks, so the claim's conditional
+    UPDATE decides there."""
+    return pick.with_for_update(skip_locked=True) if dialect == "postgresql" else pick
+
+
 def utcnow() -> dt.datetime:
     """Now, timezone-aware in UTC. Pass the function itself as a column default."""
     return dt.datetime.now(dt.UTC)

@@ -101,6 +101,14 @@ def format_iso_local(moment: dt.datetime) -> str:
     return to_local(moment).isoformat(timespec="minutes")
 
 
+def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    """The utility's local calendar year as [start, end) in UTC, for yearly figures."""
+    zone = local_zone()
+    start = dt.datetime(year, 1, 1, tzinfo=zone).astimezone(dt.UTC)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=zone).astimezone(dt.UTC)
+    return start, end
+
+
 class NonexistentLocalTime(ValueError):
     """A wall-clock time skipped by a daylight-saving change."""
 

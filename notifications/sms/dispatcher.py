@@ -34,7 +34,7 @@ from notifications.sms.budget import SharedBudget
 from notifications.sms.gateway import SendError, SendResult, SmsGateway, gateway_from_settings
 from notifications.sms.models import MessageStatus, OutboxMessage, Subscriber
 from notifications.sms.outbox import note_delivery
-from service.db import utcnow
+from service.db import skip_locked, utcnow
 from service.extensions import db
 
 log = logging.getLogger(__name__)
@@ -102,9 +102,7 @@ def claim_batch(worker_id: str, limit: int, now: dt.datetime | None = None) -> l
         .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
         .limit(limit)
     )
-    if db.session.get_bind().dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(pick))
+    ids = list(db.session.scalars(skip_locked(pick, db.session.get_bind().dialect.name)))
     if not ids:
         db.session.rollback()
         return []

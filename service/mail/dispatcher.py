@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from config.settings import Settings
-from service.db import utcnow
+from service.db import skip_locked, utcnow
 from service.extensions import db
 from service.mail.gateway import MailSendError, compose_email, gateway_from_settings, message_id
 from service.mail.models import EmailMessage, EmailStatus
@@ -70,9 +70,7 @@ def claim_emails(limit: int, now: dt.datetime, lease_until: dt.datetime) -> list
         .order_by(EmailMessage.next_attempt_at, EmailMessage.id)
         .limit(limit)
     )
-    if db.session.get_bind().dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(pick))
+    ids = list(db.session.scalars(skip_locked(pick, db.session.get_bind().dialect.name)))
     if not ids:
         db.session.rollback()
         return []
