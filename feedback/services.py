@@ -45,7 +45,7 @@ from service import audit
 from service.auth.models import User
 from service.auth.permissions import Permission, Role, role_allows
 from service.db import utcnow
-from service.errors import Conflict, NotFound, ValidationFailed
+from service.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from service.extensions import db
 from service.i18n import current_language, to_local
 
@@ -180,8 +180,21 @@ def _start_work(case: Case) -> None:
         case.status = CaseStatus.IN_PROGRESS
 
 
-def assign_case(case_id: int, assignee_id: int | None, actor_id: int, version: int | None) -> Case:
+def assign_case(
+    case_id: int,
+    assignee_id: int | None,
+    actor_id: int,
+    version: int | None,
+    *,
+    hands_out: bool = True,
+) -> Case:
+    """Give the case to a handler (or to nobody). Without `hands_out` (a lead's right) a handler
+    takes a free case for themselves or hands back their own, nothing else."""
     case = _case_for_update(case_id, version)
+    if not hands_out and (
+        assignee_id not in (None, actor_id) or case.assignee_id not in (None, actor_id)
+    ):
+        raise Forbidden()
     assignee = None
     if assignee_id is not None:
         assignee = db.session.get(User, assignee_id)

@@ -24,6 +24,12 @@ class DomainError(Exception):
         self.message = message
 
 
+class Forbidden(DomainError):
+    """The user may use this action, but not on this item (e.g. someone else's case)."""
+
+    status_code = 403
+
+
 class ValidationFailed(DomainError):
     """Input broke a rule; `errors` maps each field (dotted for nested ones) to messages."""
 

@@ -13,7 +13,6 @@ from typing import Any
 from babel.numbers import format_decimal
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     g,
@@ -251,23 +250,18 @@ def _act(case_id: int, done: str, action: Any, form_values: tuple[str, ...] = ()
 @bp.post("/<int:case_id>/assign")
 @requires(Permission.HANDLE_CASES)
 def assign(case_id: int) -> Page:
-    raw = request.form.get("assignee_id", "")
-    assignee = small_id(raw)
-    if raw.strip() and assignee is None:
-        raise ValidationFailed(
-            {"assignee_id": [_("Choose an active staff member who handles cases.")]}
-        )
-    if not role_allows(g.staff_user.role, Permission.SUPERVISE_CASES):
-        # Handlers take a free case for themselves, or hand back their own; leads hand them out.
-        current = queries.get_case(case_id).assignee_id
-        me = _user_id()
-        if assignee not in (None, me) or current not in (None, me):
-            abort(403)
-    return _act(
-        case_id,
-        _("The assignment was saved."),
-        lambda: services.assign_case(case_id, assignee, _user_id(), _version()),
-    )
+    hands_out = role_allows(g.staff_user.role, Permission.SUPERVISE_CASES)
+
+    def run() -> None:
+        raw = request.form.get("assignee_id", "")
+        assignee = small_id(raw)
+        if raw.strip() and assignee is None:
+            raise ValidationFailed(
+                {"assignee_id": [_("Choose an active staff member who handles cases.")]}
+            )
+        services.assign_case(case_id, assignee, _user_id(), _version(), hands_out=hands_out)
+
+    return _act(case_id, _("The assignment was saved."), run)
 
 
 @bp.post("/<int:case_id>/note")
