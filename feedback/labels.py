@@ -66,7 +66,6 @@ LABELS: dict[str, Any] = {
 STAFF_LABELS: dict[str, Any] = {
     "waiting_for_customer": _l("Waiting for the customer"),
     "received": _l("New"),
-    "complaint": _l("Complaint"),
 }
 
 

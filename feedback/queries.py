@@ -64,12 +64,15 @@ def case_for_tracking(reference_text: str, token: str) -> Case:
     return case
 
 
-def due_state(case: Case, now: dt.datetime | None = None) -> str | None:
-    """'overdue' or 'due_soon' for an open case whose clock runs; None otherwise."""
+def due_state(
+    case: Case, now: dt.datetime | None = None, deadline: dt.datetime | None = None
+) -> str | None:
+    """'overdue' or 'due_soon' for an open case whose clock runs; None otherwise. `deadline`:
+    its current deadline at `now`, when the caller has it already."""
     if case.status not in (CaseStatus.RECEIVED, CaseStatus.IN_PROGRESS):
         return None
     now = now or utcnow()
-    deadline = current_deadline(case, now)
+    deadline = deadline or current_deadline(case, now)
     if deadline < now:
         return "overdue"
     hours = current_app.config["FAIRHEAT"].feedback.due_soon_hours

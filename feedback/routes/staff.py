@@ -92,15 +92,14 @@ def inbox() -> str:
     now = utcnow()
     return render_template(
         "staff_cases/inbox.html",
-        cases=cases,
         total=total,
         page=page_number,
         page_size=queries.INBOX_PAGE,
         page_args={k: v for k, v in request.args.items() if k in queries.FILTER_NAMES},
         filters=filters,
         now=now,
-        due_state=lambda case: queries.due_state(case, now),
-        deadline_of=lambda case: current_deadline(case, now),
+        rows=[(case, current_deadline(case, now)) for case in cases],
+        due_state=lambda case, deadline: queries.due_state(case, now, deadline),
         rule_label=rule_label,
         reference=reference,
         escalations=queries.unread_escalations(_user_id()),
