@@ -74,9 +74,11 @@ class Settings:
 
 
 def _engine_options(url: str) -> dict[str, Any]:
+    # PostgreSQL connections are checked before reuse after an idle spell, not on every
+    # checkout (service.db.ping_after_idle, installed by create_app).
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+    return {}
 
 
 def _secret_key(environ: Mapping[str, str], env: str, instance_path: Path) -> str:

@@ -49,11 +49,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from service.api import init_api
     from service.auth.services import load_user
+    from service.db import ping_after_idle
     from service.sessions import CachedSerializerSessionInterface
     from service.validation import install_localized_messages
 
     app.session_interface = CachedSerializerSessionInterface()
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            ping_after_idle(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "service" / "migrations"))
     babel.init_app(
         app,

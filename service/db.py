@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import sqlite3
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,6 +36,37 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+# A pooled connection back from use within this many seconds is handed out again unchecked.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def ping_after_idle(engine: sa.Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
+    """Check a pooled connection before reuse only when it has been idle a while.
+
+    SQLAlchemy's pool_pre_ping pings on every checkout: one more round trip for every request
+    and job (PostgreSQL). A connection that was in use a moment ago is alive; one that sat in
+    the pool while the database restarted or a firewall dropped it is not, and is replaced here
+    before anyone uses it. A connection lost in the middle of a busy second still fails that
+    one statement, and SQLAlchemy then discards every pooled connection older than it.
+    """
+
+    @sa.event.listens_for(engine.pool, "checkin")
+    def _returned(dbapi_connection: Any, record: Any) -> None:
+        record.info["fairheat_idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine.pool, "checkout")
+    def _check(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get("fairheat_idle_since")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return  # new, or back from use a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise sa.exc.DisconnectionError(f"idle connection lost: {error}") from error
+        if not alive:
+            raise sa.exc.DisconnectionError("idle connection lost")
 
 
 def skip_locked(pick: sa.Select[Any], dialect: str) -> sa.Select[Any]:

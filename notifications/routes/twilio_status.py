@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from notifications.sms.outbox import record_delivery_status
+from notifications.sms.receipts import record_delivery_status
 from notifications.sms.signatures import twilio_signed
 
 bp = Blueprint("twilio_status", __name__, url_prefix="/twilio/sms")

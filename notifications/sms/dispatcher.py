@@ -33,7 +33,7 @@ from flask import Flask
 from notifications.sms.budget import SharedBudget
 from notifications.sms.gateway import SendError, SendResult, SmsGateway, gateway_from_settings
 from notifications.sms.models import MessageStatus, OutboxMessage, Subscriber
-from notifications.sms.outbox import note_delivery
+from notifications.sms.receipts import OPTED_OUT_ERROR, count_outcome
 from service.db import skip_locked, utcnow
 from service.extensions import db
 
@@ -218,10 +218,8 @@ def record_failure(worker_id: str, claimed: Claimed, error: SendError) -> None:
     # Only a permanent error says something about the number; 429s, 5xx and timeouts that ran
     # out of attempts say the gateway was down, and must not quarantine everyone it failed for.
     if not error.retryable and claimed.subscriber_id is not None:
-        subscriber = db.session.get(Subscriber, claimed.subscriber_id)
-        if subscriber is not None:
-            code = "21610" if error.opted_out else error.code
-            note_delivery(subscriber, delivered=False, error_code=code)
+        code = OPTED_OUT_ERROR if error.opted_out else error.code
+        count_outcome(claimed.subscriber_id, delivered=False, error_code=code)
 
 
 def _expire(worker_id: str, claimed: Claimed) -> None:

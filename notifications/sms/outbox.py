@@ -2,13 +2,12 @@
 
 `enqueue` never sends: it adds a row that the dispatcher sends later, so a request either
 commits its event and its messages together or neither, and a crash never loses a queued
-message. `record_delivery_status` applies Twilio's status callbacks, forward only.
+message. Twilio's status callbacks are applied by receipts.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 from typing import Any
 
@@ -17,32 +16,14 @@ from flask import current_app
 
 from notifications.sms.encoding import prepare_sms
 from notifications.sms.models import (
-    FINAL_STATUSES,
-    STATUS_RANK,
     MessageKind,
     MessageStatus,
     OutboxMessage,
-    Subscriber,
 )
 from service.db import utcnow
 from service.extensions import db
 
 log = logging.getLogger(__name__)
-
-# Twilio's message statuses (status callbacks) in our vocabulary.
-TWILIO_STATUSES = {
-    "accepted": MessageStatus.SENT,
-    "scheduled": MessageStatus.SENT,
-    "queued": MessageStatus.SENT,
-    "sending": MessageStatus.SENT,
-    "sent": MessageStatus.SENT,
-    "delivered": MessageStatus.DELIVERED,
-    "read": MessageStatus.DELIVERED,
-    "undelivered": MessageStatus.UNDELIVERED,
-    "failed": MessageStatus.FAILED,
-    "canceled": MessageStatus.CANCELLED,
-}
-OPTED_OUT_ERROR = "21610"
 
 
 def _sms_settings() -> Any:
@@ -104,85 +85,3 @@ def send_text_message(*, event_key: str, phone: str, language: str, body: str) -
         enqueue(
             event_key=event_key, kind=MessageKind.CASE, phone=phone, language=language, body=body
         )
-
-
-@functools.cache
-def _advance_status(new: MessageStatus) -> sa.Update:
-    """The one statement of a status callback moving a message to `new`, built once per status
-    (it runs thousands of times a second): it matches only rows in an earlier status."""
-    table = OutboxMessage.__table__
-    earlier = [status for status, rank in STATUS_RANK.items() if rank < STATUS_RANK[new]]
-    return (
-        sa.update(table)
-        .where(
-            table.c.provider_sid == sa.bindparam("sid"),
-            sa.or_(*(table.c.status == status for status in earlier)),
-        )
-        .values(
-            status=sa.bindparam("new", type_=table.c.status.type),
-            status_at=sa.bindparam("at", type_=table.c.status_at.type),
-            error_code=sa.func.coalesce(sa.bindparam("code", type_=sa.String), table.c.error_code),
-        )
-        .returning(table.c.subscriber_id)
-    )
-
-
-def record_delivery_status(
-    provider_sid: str, twilio_status: str, error_code: str | None = None
-) -> bool:
-    """Apply one status callback; False when the message is unknown (logged, not an error).
-
-    One conditional UPDATE: the status only moves forward ("sent" after "delivered" matches no
-    row), so repeated and out-of-order callbacks are harmless and need no lock. A final failure
-    counts against the subscriber (quarantined after too many in a row); 21610 means they opted
-    out at Twilio. bench/fanout.py measures how many of these the app absorbs a second.
-    """
-    new = TWILIO_STATUSES.get(twilio_status.lower())
-    if new is None:
-        log.warning("status callback with unknown status %r for %s", twilio_status, provider_sid)
-        return False
-    moved = db.session.execute(
-        _advance_status(new),
-        {
-            "sid": provider_sid,
-            "new": new.value,
-            "at": utcnow(),
-            "code": str(error_code)[:20] if error_code else None,
-        },
-    ).first()
-    if moved is None:
-        known = db.session.scalar(
-            sa.select(OutboxMessage.id).where(OutboxMessage.provider_sid == provider_sid)
-        )
-        db.session.rollback()
-        if known is None:
-            log.warning("status callback for unknown message %s (%s)", provider_sid, twilio_status)
-        return known is not None
-    subscriber_id = moved[0]
-    if subscriber_id is not None and new in FINAL_STATUSES:
-        if new == MessageStatus.DELIVERED:
-            db.session.execute(
-                sa.update(Subscriber)
-                .where(Subscriber.id == subscriber_id, Subscriber.consecutive_failures != 0)
-                .values(consecutive_failures=0)
-            )
-        else:
-            subscriber = db.session.get(Subscriber, subscriber_id)
-            if subscriber is not None:
-                note_delivery(subscriber, delivered=False, error_code=error_code)
-    db.session.commit()
-    return True
-
-
-def note_delivery(subscriber: Subscriber, *, delivered: bool, error_code: str | None) -> None:
-    """Count a final outcome for the subscriber: reset on delivery, quarantine on repeats."""
-    now = utcnow()
-    if delivered:
-        subscriber.consecutive_failures = 0
-        return
-    if error_code and str(error_code) == OPTED_OUT_ERROR and subscriber.opted_out_at is None:
-        subscriber.opted_out_at = now
-    subscriber.consecutive_failures += 1
-    limit = _sms_settings().quarantine_after_failures
-    if subscriber.consecutive_failures >= limit and subscriber.quarantined_at is None:
-        subscriber.quarantined_at = now

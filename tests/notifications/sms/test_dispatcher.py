@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from notifications.sms import dispatcher as dispatcher_module
 from notifications.sms.dispatcher import MAX_ATTEMPTS, Dispatcher
 from notifications.sms.models import MessageStatus, OutboxMessage
-from notifications.sms.outbox import record_delivery_status
+from notifications.sms.receipts import record_delivery_status
 from service.db import utcnow
 from service.extensions import db
 from tests.support.fake_twilio import Reply

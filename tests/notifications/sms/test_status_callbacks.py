@@ -13,8 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
+import sqlalchemy as sa
 
 from notifications.sms.models import MessageStatus
+from service.extensions import db
 from tests.support.sms import (
     STATUS_URL,
     add_subscriber,
@@ -80,6 +82,21 @@ def test_sent_then_delivered_moves_the_message_forward(client, sent):
     assert subscriber_row(sent.subscriber_id).consecutive_failures == 0  # a delivery resets
 
 
+def test_delivery_to_a_subscriber_without_failures_leaves_them_untouched(
+    client, fake, make_dispatcher
+):
+    resident = add_subscriber(phone(2))
+    message_id = queue(phone(2), subscriber=resident)
+    assert make_dispatcher().run_once() == 1
+    before = subscriber_row(resident.id).updated_at
+
+    assert post_status(client, status_params(fake.messages[0].sid, "delivered")).status_code == 204
+
+    assert message_row(message_id).status == MessageStatus.DELIVERED
+    after = subscriber_row(resident.id)
+    assert (after.consecutive_failures, after.updated_at) == (0, before)
+
+
 def test_late_sent_after_delivered_changes_nothing(client, sent):
     assert post_status(client, status_params(sent.sid, "delivered")).status_code == 204
     before = snapshot(sent)
@@ -111,7 +128,7 @@ def test_unknown_message_sid_is_answered_2xx_and_logged(client, sent, caplog):
     before = snapshot(sent)
     unknown = "SM" + "0" * 32
 
-    with caplog.at_level(logging.WARNING, logger="notifications.sms.outbox"):
+    with caplog.at_level(logging.WARNING, logger="notifications.sms.receipts"):
         response = post_status(client, status_params(unknown, "delivered"))
 
     assert 200 <= response.status_code < 300
@@ -156,6 +173,36 @@ def test_undelivered_callback_counts_a_failure_for_the_subscriber(client, sent):
     resident = subscriber_row(sent.subscriber_id)
     assert resident.consecutive_failures == 2
     assert resident.opted_out_at is None and resident.quarantined_at is None
+
+
+def test_a_failure_counted_while_another_is_being_counted_adds_to_it(client, sent):
+    """Counted in the statement, not read, incremented in Python and written back: a callback
+    that waits for another transaction on the subscriber (another worker's callback, the
+    dispatcher) adds to what that one wrote instead of overwriting it."""
+    other = db.engine.connect()
+    holding = other.begin()
+    other.execute(
+        sa.text(
+            "UPDATE sms_subscribers SET consecutive_failures = consecutive_failures + 1 "
+            "WHERE id = :id"
+        ),
+        {"id": sent.subscriber_id},
+    )
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            callback = pool.submit(
+                post_status, client, status_params(sent.sid, "undelivered", "30003")
+            )
+            time.sleep(0.5)
+            assert not callback.done()  # waits for the row (PostgreSQL) or the write lock
+            holding.commit()
+            assert callback.result(timeout=30).status_code == 204
+    finally:
+        other.close()
+
+    resident = subscriber_row(sent.subscriber_id)
+    assert resident.consecutive_failures == 3  # 1 before, 1 from the other, 1 from the callback
+    assert resident.quarantined_at is not None  # the third in a row: FAIRHEAT_SMS_QUARANTINE_AFTER
 
 
 def test_undelivered_callbacks_in_a_row_quarantine_the_subscriber(
