@@ -163,7 +163,10 @@ def _autocommit(engine: sa.Engine) -> sa.Engine:
 def record_delivery_status(
     provider_sid: str, twilio_status: str, error_code: str | None = None
 ) -> bool:
-    """Apply one status callback; False when the message is unknown (logged, not an error)."""
+    """Apply one status callback; False when the message is unknown (logged, not an error).
+
+    On its own connection, not the request's ORM session: nothing else in the request writes.
+    """
     new = TWILIO_STATUSES.get(twilio_status.lower())
     if new is None:
         log.warning("status callback with unknown status %r for %s", twilio_status, provider_sid)
@@ -174,29 +177,28 @@ def record_delivery_status(
         "code": str(error_code)[:20] if error_code else None,
         **outcome_parameters(error_code),
     }
-    if db.engine.dialect.name == "postgresql":
-        with _autocommit(db.engine).connect() as connection:
-            moved = connection.execute(_in_one_statement(new), parameters).first() is not None
-    else:
-        moved = _apply_in_transaction(new, parameters)
-    if moved:
-        return True
-    known = db.session.scalar(sa.select(_OUTBOX.c.id).where(_OUTBOX.c.provider_sid == provider_sid))
-    db.session.rollback()
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        with _autocommit(engine).connect() as connection:
+            if connection.execute(_in_one_statement(new), parameters).first() is not None:
+                return True
+            return _known(connection, provider_sid, twilio_status)
+    with engine.begin() as connection:
+        row = connection.execute(_returning_failures(new), parameters).first()
+        if row is None:
+            return _known(connection, provider_sid, twilio_status)
+        subscriber_id, failures = row
+        delivered = new == MessageStatus.DELIVERED
+        if subscriber_id is not None and new in FINAL_STATUSES and (failures or not delivered):
+            connection.execute(_count_for(delivered), {**parameters, "subscriber": subscriber_id})
+    return True
+
+
+def _known(connection: sa.Connection, provider_sid: str, twilio_status: str) -> bool:
+    """Whether a callback that moved nothing is about a known message (a repeat, or late)."""
+    known = connection.execute(
+        sa.select(_OUTBOX.c.id).where(_OUTBOX.c.provider_sid == provider_sid)
+    ).first()
     if known is None:
         log.warning("status callback for unknown message %s (%s)", provider_sid, twilio_status)
     return known is not None
-
-
-def _apply_in_transaction(new: MessageStatus, parameters: dict[str, Any]) -> bool:
-    connection = db.session.connection()
-    row = connection.execute(_returning_failures(new), parameters).first()
-    if row is None:
-        db.session.rollback()
-        return False
-    subscriber_id, failures = row
-    delivered = new == MessageStatus.DELIVERED
-    if subscriber_id is not None and new in FINAL_STATUSES and (failures or not delivered):
-        connection.execute(_count_for(delivered), {**parameters, "subscriber": subscriber_id})
-    db.session.commit()
-    return True

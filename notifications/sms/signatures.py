@@ -31,7 +31,7 @@ def twilio_signed(view: F) -> F:
         signature = request.headers.get("X-Twilio-Signature", "")
         if not token or not signature:
             abort(403)
-        if not signature_is_valid(token, public_url(), request.form.to_dict(), signature):
+        if not signature_is_valid(token, public_url(), request.form, signature):
             abort(403)
         return view(*args, **kwargs)
 

@@ -323,6 +323,32 @@ def test_webhook_signature_is_checked_against_the_public_url_and_parameters():
     assert not signature_is_valid(AUTH_TOKEN, url, params, "")
 
 
+def test_webhook_signature_made_with_the_port_spelled_out_is_accepted():
+    """Twilio signs https URLs with or without :443 (RequestValidator.validate tries both)."""
+    from twilio.request_validator import RequestValidator
+
+    params = {"MessageSid": "SM" + "ab" * 16, "MessageStatus": "delivered"}
+    with_port = RequestValidator(AUTH_TOKEN).compute_signature(
+        "https://lampo.example:443/twilio/sms/status", params
+    )
+
+    assert signature_is_valid(
+        AUTH_TOKEN, "https://lampo.example/twilio/sms/status", params, with_port
+    )
+
+
+def test_webhook_signature_covers_every_value_of_a_repeated_parameter():
+    from twilio.request_validator import RequestValidator
+    from werkzeug.datastructures import MultiDict
+
+    url = "https://lampo.example/twilio/sms/inbound"
+    form = MultiDict([("Body", "STOP"), ("MediaUrl", "a"), ("MediaUrl", "b")])
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(url, form)
+
+    assert signature_is_valid(AUTH_TOKEN, url, form, signature)
+    assert not signature_is_valid(AUTH_TOKEN, url, MultiDict([("Body", "STOP")]), signature)
+
+
 def test_twilio_sdk_is_imported_only_by_the_twilio_backend():
     code = (
         "import sys, notifications.sms.gateway, notifications.sms.console; "
