@@ -2,13 +2,14 @@
 
 The default for `make run`, so a developer reads the code the subscribe form sent without a
 phone. It writes through its own short transaction on the engine, not through the scoped ORM
-session: the dispatcher calls `send` from worker threads that have no app context, and a "sent"
-message must stay recorded whatever happens to the caller's transaction.
+session: the dispatcher's transaction is its own, and a "sent" message must stay recorded
+whatever happens to it.
 """
 
 from __future__ import annotations
 
 import secrets
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import sqlalchemy as sa
 from flask import Flask
@@ -27,6 +28,7 @@ class ConsoleGateway:
             # send() needs no app context in the dispatcher's threads.
             self._engine: sa.Engine = db.engine
         self._table = ConsoleMessage.__table__
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="console-sms")
 
     def send(self, to: str, body: str, *, status_callback: str | None = None) -> SendResult:
         """Store the message; the SID looks like Twilio's (SM + 32 hex) with a visible prefix."""
@@ -35,8 +37,16 @@ class ConsoleGateway:
             conn.execute(sa.insert(self._table).values(sid=sid, to=to, body=body))
         return SendResult(provider_sid=sid, status="sent")
 
+    def submit(
+        self, to: str, body: str, *, status_callback: str | None = None
+    ) -> Future[SendResult]:
+        """Store on a thread of its own: never inside the caller's transaction (on SQLite a
+        write of the caller's not yet committed would hold the lock this one waits for)."""
+        return self._writer.submit(self.send, to, body, status_callback=status_callback)
+
     def close(self) -> None:
-        """Nothing to release: the engine belongs to the app."""
+        """Only the writer thread to stop: the engine belongs to the app."""
+        self._writer.shutdown(wait=True)
 
 
 def recent_console_messages(limit: int = 200) -> list[ConsoleMessage]:

@@ -6,9 +6,11 @@ the outcome.
   died is claimed again when its lease runs out. Duplicates are bounded by what was in flight.
 - A token bucket paces each dispatcher at the send rate (FAIRHEAT_SMS_RATE_PER_SECOND), and a
   bucket in the database (budget.py) holds that rate across all dispatcher processes; sends run
-  concurrently on a thread pool over the gateway's reused connections, and every database write
-  stays in the dispatcher's own thread. The next batch is claimed while the last sends of the
-  previous one are still in flight, so sending never pauses between batches.
+  concurrently in the gateway (`submit`: the Twilio backend's event loop, over reused
+  connections), and every database write stays in the dispatcher's own thread. The next batch is
+  claimed while the last sends of the previous one are still in flight, so sending never pauses
+  between batches; more than a batch still in flight (a slow gateway) is waited for first, so
+  at most two batches are ever out, well inside their lease.
 - 429, 5xx and timeouts are retried with exponential backoff and jitter; permanent errors
   (21211 invalid number, 21614 not a mobile, 21610 opted out …) fail at once; unplanned
   notices that expired before they could go are dropped as no longer relevant.
@@ -18,12 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import random
 import threading
 import time
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -249,12 +250,12 @@ class Dispatcher:
         fits_lease = int(conf.sms.rate_per_second * LEASE.total_seconds() / 4)
         self.batch_size = batch_size or max(1, min(MAX_BATCH, fits_lease))
         self.status_callback = f"{conf.public_base_url}/twilio/sms/status"
-        workers = min(128, max(4, math.ceil(conf.sms.rate_per_second / 10)))
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sms-send")
         self._in_flight: list[tuple[Claimed, Future[SendResult]]] = []
 
-    def _send(self, claimed: Claimed) -> SendResult:
-        return self.gateway.send(claimed.phone, claimed.body, status_callback=self.status_callback)
+    def _submit(self, claimed: Claimed) -> Future[SendResult]:
+        return self.gateway.submit(
+            claimed.phone, claimed.body, status_callback=self.status_callback
+        )
 
     def run_once(self) -> int:
         """Claim and send one batch, and record every send of it; returns how many were claimed."""
@@ -269,7 +270,8 @@ class Dispatcher:
         """
         with self.app.app_context():
             if self._in_flight:  # what finished meanwhile is written down before claiming more
-                self._in_flight = self._record(self._in_flight, wait=False)
+                slow = len(self._in_flight) > self.batch_size
+                self._in_flight = self._record(self._in_flight, wait=slow)
             batch = claim_batch(self.worker_id, self.batch_size)
             now = utcnow()
             record_at = time.monotonic() + RECORD_INTERVAL_SECONDS
@@ -280,7 +282,7 @@ class Dispatcher:
                     continue
                 self.bucket.acquire()
                 self.budget.acquire()
-                self._in_flight.append((claimed, self.pool.submit(self._send, claimed)))
+                self._in_flight.append((claimed, self._submit(claimed)))
                 if time.monotonic() >= record_at:
                     # Reassigned only once recorded and committed: after a failure the same
                     # sends are recorded again by the next cycle, never twice.
@@ -334,5 +336,4 @@ class Dispatcher:
             db.session.remove()
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True)
         self.gateway.close()

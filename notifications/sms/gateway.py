@@ -4,13 +4,15 @@ Backends (FAIRHEAT_SMS_BACKEND): `console` stores each message for the developme
 /dev/sms instead of sending it; `twilio` sends through Twilio's Messages API with the real SDK,
 which is imported in notifications/sms/twilio_backend.py only.
 
-A gateway is shared by the dispatcher's worker threads: `send` may be called from several threads
-at once. It either returns a SendResult (the provider accepted the message) or raises SendError,
-which says whether sending the same message again later may succeed (`retryable`).
+The dispatcher starts sends with `submit`, which returns a Future at once, and has many in flight;
+`send` waits for one. Either gives a SendResult (the provider accepted the message) or raises
+SendError, which says whether sending the same message again later may succeed (`retryable`).
+Both may be called from several threads at once.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -68,12 +70,19 @@ class SendError(Exception):
 
 
 class SmsGateway(Protocol):
-    """What the dispatcher needs from a backend. `send` is safe to call from several threads."""
+    """What the dispatcher needs from a backend; safe to call from several threads."""
 
     name: str
 
+    def submit(
+        self, to: str, body: str, *, status_callback: str | None = None
+    ) -> Future[SendResult]:
+        """Start handing one message to the provider; the Future raises SendError when it is
+        not accepted."""
+        ...
+
     def send(self, to: str, body: str, *, status_callback: str | None = None) -> SendResult:
-        """Hand one message to the provider; raise SendError when it is not accepted."""
+        """Hand one message to the provider and wait; raise SendError when it is not accepted."""
         ...
 
     def close(self) -> None:

@@ -387,20 +387,31 @@ class TestConsoleBackend:
         assert [m.sid for m in recent_console_messages(limit=2)] == [m.sid for m in shown[:2]]
 
 
-def test_an_outbound_proxy_from_the_environment_still_applies(make_gateway, monkeypatch):
+def test_an_outbound_proxy_from_the_environment_is_read_for_the_api_host(make_gateway, monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.utility.example:3128")
-    monkeypatch.setenv("HTTP_PROXY", "http://proxy.utility.example:3128")
     monkeypatch.setenv("NO_PROXY", "")
     monkeypatch.setenv("no_proxy", "")
+
     gateway = make_gateway(twilio_api_base_url="https://api.twilio.com")
-    session = gateway._http.session
-    assert session.trust_env is False  # resolved once, not on every send
-    assert session.proxies["https"] == "http://proxy.utility.example:3128"
+
+    assert gateway.proxy == "http://proxy.utility.example:3128"
+
+
+def test_sends_go_through_the_outbound_proxy(make_gateway, fake, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # a proxy that is down
+    monkeypatch.setenv("NO_PROXY", "")
+    monkeypatch.setenv("no_proxy", "")
+    gateway = make_gateway()
+
+    error = send_error(gateway)
+
+    assert (error.code, error.retryable) == ("connection", True)  # it asked the proxy
+    assert fake.messages == []
 
 
 def test_no_proxy_for_the_api_host_sends_directly(make_gateway, fake, monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     gateway = make_gateway()
-    assert gateway._http.session.proxies.get("http") is None
+    assert gateway.proxy is None
     assert gateway.send("+358401234567", "Testi").provider_sid.startswith("SM")
