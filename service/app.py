@@ -65,10 +65,17 @@ def register_extensions(app: Flask) -> None:
         timezone_selector=i18n.select_timezone,
         default_translation_directories=str(ROOT / "translations"),
     )
-    login_manager.init_app(app)
+    # `current_user` reaches templates as Flask-Login's lazy proxy (service/templating.py), not
+    # through its context processor, which loads the user for every page rendered.
+    login_manager.init_app(app, add_context_processor=False)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # type: ignore[assignment]
     login_manager.user_loader(load_user)
+    # Staff sign in for the browser session only: no remember-me cookie is ever set. Flask-Login
+    # still reads the session after every response to keep one up to date. Both would mark the
+    # session used and add "Vary: Cookie" to every page, public and webhook ones too (so no
+    # shared cache could keep a public notice page), and cost every request; the hook goes.
+    app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
     csrf.init_app(app)
     limiter.init_app(app)
     install_localized_messages()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, g, request, url_for
+from flask_login import current_user
 
 from service import i18n
 from service.auth.permissions import current_user_can
@@ -49,6 +50,7 @@ def register(app: Flask) -> None:
         current_language=i18n.current_language,
         language_names=i18n.LANGUAGE_NAMES,
         can=current_user_can,
+        current_user=current_user,  # lazy: the session is read only by pages that show the user
     )
 
     @app.context_processor

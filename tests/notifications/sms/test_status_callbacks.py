@@ -266,3 +266,18 @@ class TestCallbackDuringTheBatch:
         row = message_row(first)
         assert (row.status, row.provider_sid) == (MessageStatus.UNDELIVERED, accepted.sid)
         assert subscriber_row(resident.id).consecutive_failures == 2
+
+
+def test_the_callbacks_connections_close_with_the_apps_engine(client, sent):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite callbacks use the app's engine itself")
+    from notifications.sms.receipts import _autocommit
+
+    assert post_status(client, status_params(sent.sid, "delivered")).status_code == 204
+    own = _autocommit(db.engine)
+    assert own is not db.engine and own.pool.checkedin() == 1  # kept for the next callback
+
+    db.session.remove()
+    db.engine.dispose()
+
+    assert own.pool.checkedin() == 0

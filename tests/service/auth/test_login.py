@@ -132,3 +132,20 @@ class TestWithProtectionsOn:
         # Even the right password waits now.
         right = client.post("/staff/login", data={"email": user.email, "password": PASSWORD})
         assert right.status_code == 429
+
+
+def test_no_remember_me_cookie_and_no_vary_cookie_where_the_session_is_not_read(client, make_user):
+    """Staff sessions last as long as the browser session: no remember-me cookie. A public
+    notice page does not depend on anyone's session, so it says so to caches (no
+    "Vary: Cookie"); a staff page does."""
+    public = client.get("/fi/")
+    assert public.status_code == 200
+    assert "Cookie" not in public.headers.get("Vary", "")
+
+    user = make_user("dispatcher")
+    signed_in = client.post("/staff/login", data={"email": user.email, "password": PASSWORD})
+    assert signed_in.status_code == 302
+    assert [c for c in signed_in.headers.getlist("Set-Cookie") if "remember" in c] == []
+    staff_page = client.get("/staff/outages/")
+    assert staff_page.status_code == 200
+    assert "Cookie" in staff_page.headers["Vary"]
