@@ -107,32 +107,34 @@ def claim_batch(worker_id: str, limit: int, now: dt.datetime | None = None) -> l
     if not ids:
         db.session.rollback()
         return []
-    # A subscriber who said STOP or was quarantined after the fan-out gets nothing more.
-    gone = sa.select(Subscriber.id).where(
-        sa.or_(Subscriber.opted_out_at.is_not(None), Subscriber.quarantined_at.is_not(None))
+    # A subscriber who said STOP or was quarantined after the fan-out gets nothing more
+    # (looked up by key for the rows of the batch, not by scanning every subscriber).
+    gone = (
+        sa.select(Subscriber.id)
+        .where(
+            Subscriber.id == OutboxMessage.subscriber_id,
+            sa.or_(Subscriber.opted_out_at.is_not(None), Subscriber.quarantined_at.is_not(None)),
+        )
+        .exists()
     )
     db.session.execute(
         sa.update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), due, OutboxMessage.subscriber_id.in_(gone))
+        .where(OutboxMessage.id.in_(ids), due, gone)
         .values(status=MessageStatus.CANCELLED, status_at=now, lease_until=None)
         .execution_options(synchronize_session=False)
     )
-    lease_until = now + LEASE
     # Conditional: a row another dispatcher took in the meantime (SQLite has no SKIP LOCKED)
     # no longer matches `due` and stays theirs.
-    db.session.execute(
+    rows = db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id.in_(ids), due)
         .values(
             status=MessageStatus.SENDING,
-            lease_until=lease_until,
+            lease_until=now + LEASE,
             claimed_by=worker_id,
             attempts=OutboxMessage.attempts + 1,
         )
-        .execution_options(synchronize_session=False)
-    )
-    rows = db.session.execute(
-        sa.select(
+        .returning(
             OutboxMessage.id,
             OutboxMessage.phone,
             OutboxMessage.body,
@@ -140,15 +142,12 @@ def claim_batch(worker_id: str, limit: int, now: dt.datetime | None = None) -> l
             OutboxMessage.expires_at,
             OutboxMessage.subscriber_id,
         )
-        .where(
-            OutboxMessage.id.in_(ids),
-            OutboxMessage.claimed_by == worker_id,
-            OutboxMessage.lease_until == lease_until,
-        )
-        .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)
+        .execution_options(synchronize_session=False)
     ).all()
     db.session.commit()
-    return [Claimed(*row) for row in rows]
+    order = {message_id: position for position, message_id in enumerate(ids)}
+    claimed = [Claimed(*row) for row in rows]
+    return sorted(claimed, key=lambda row: order[row.id])  # RETURNING has no order
 
 
 def _mine(message_id: int, worker_id: str) -> sa.ColumnElement[bool]:
