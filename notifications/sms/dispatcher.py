@@ -19,6 +19,7 @@ the outcome.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import random
 import threading
@@ -30,6 +31,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from notifications.sms.budget import SharedBudget
 from notifications.sms.gateway import SendError, SendResult, SmsGateway, gateway_from_settings
@@ -161,37 +163,68 @@ def _mine(message_id: int, worker_id: str) -> sa.ColumnElement[bool]:
 _TABLE = OutboxMessage.__table__
 
 
-def record_sent(worker_id: str, sent: list[tuple[Claimed, SendResult]]) -> None:
-    """Mark accepted messages sent: one UPDATE … FROM (VALUES …) on PostgreSQL, one executemany
-    on SQLite (a statement per row would cost the rate)."""
-    if not sent:
-        return
-    now = utcnow()
-    mine = (_TABLE.c.claimed_by == worker_id, _TABLE.c.status == MessageStatus.SENDING.value)
-    done = {
+def _sent_values() -> dict[str, Any]:
+    return {
         "status": MessageStatus.SENT.value,
-        "sent_at": now,
-        "status_at": now,
+        "sent_at": sa.bindparam("now", type_=_TABLE.c.sent_at.type),
+        "status_at": sa.bindparam("now", type_=_TABLE.c.status_at.type),
         "lease_until": None,
         "error_code": None,
         "error_message": None,
     }
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        rows = sa.values(
-            sa.column("message_id", sa.Integer), sa.column("sid", sa.String), name="sent"
-        ).data([(claimed.id, result.provider_sid) for claimed, result in sent])
-        connection.execute(
+
+
+def _mine_sending() -> tuple[sa.ColumnElement[bool], ...]:
+    worker = sa.bindparam("worker", type_=_TABLE.c.claimed_by.type)
+    return (_TABLE.c.claimed_by == worker, _TABLE.c.status == MessageStatus.SENDING.value)
+
+
+@functools.cache
+def _record_sent_statement(dialect: str) -> sa.Update:
+    """Built once: on PostgreSQL one UPDATE … FROM unnest(ids, sids) for any number of rows (a
+    VALUES list of the batch's size would be compiled anew for every batch); on SQLite one
+    statement run as an executemany."""
+    if dialect == "postgresql":
+        sent = sa.select(
+            sa.func.unnest(sa.bindparam("ids", type_=ARRAY(sa.Integer))).label("message_id"),
+            sa.func.unnest(sa.bindparam("sids", type_=ARRAY(sa.String))).label("sid"),
+        ).subquery("sent")
+        return (
             sa.update(_TABLE)
-            .where(_TABLE.c.id == rows.c.message_id, *mine)
-            .values(provider_sid=rows.c.sid, **done)
+            .where(_TABLE.c.id == sent.c.message_id, *_mine_sending())
+            .values(provider_sid=sent.c.sid, **_sent_values())
+        )
+    return (
+        sa.update(_TABLE)
+        .where(_TABLE.c.id == sa.bindparam("message_id"), *_mine_sending())
+        .values(provider_sid=sa.bindparam("sid"), **_sent_values())
+    )
+
+
+def record_sent(worker_id: str, sent: list[tuple[Claimed, SendResult]]) -> None:
+    """Mark accepted messages sent: one statement for the lot (a statement per row would cost
+    the rate)."""
+    if not sent:
+        return
+    connection = db.session.connection()
+    statement = _record_sent_statement(connection.dialect.name)
+    shared = {"worker": worker_id, "now": utcnow()}
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            statement,
+            {
+                **shared,
+                "ids": [claimed.id for claimed, _ in sent],
+                "sids": [result.provider_sid for _, result in sent],
+            },
         )
         return
     connection.execute(
-        sa.update(_TABLE)
-        .where(_TABLE.c.id == sa.bindparam("message_id"), *mine)
-        .values(provider_sid=sa.bindparam("sid"), **done),
-        [{"message_id": claimed.id, "sid": result.provider_sid} for claimed, result in sent],
+        statement,
+        [
+            {**shared, "message_id": claimed.id, "sid": result.provider_sid}
+            for claimed, result in sent
+        ],
     )
 
 
