@@ -8,7 +8,8 @@ for a few tokens): one short UPDATE per chunk, about twenty a second per dispatc
 
 The refill, the grant and the new level are one conditional UPDATE … RETURNING in integer
 arithmetic (micro-tokens, milliseconds), so it is atomic on PostgreSQL and SQLite alike with no
-lock held between statements. It runs on its own connection, outside the dispatcher's session.
+lock held between statements. It runs on its own connection, outside the dispatcher's session,
+and on PostgreSQL commits by itself (service.db.single_statement_writes): one round trip.
 Clocks: each process uses its own (hosts keep time with NTP); a clock behind the stored time
 refills nothing instead of taking tokens back, and at most a minute of refill counts at once.
 """
@@ -25,6 +26,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from notifications.sms.models import SendBudget
+from service.db import single_statement_writes
 
 MICRO = 1_000_000
 MAX_REFILL_MS = 60_000
@@ -87,7 +89,7 @@ class SharedBudget:
     def take(self, want: int) -> tuple[int, float]:
         """`want` tokens from the shared bucket, or none; and how many are left (fractional)."""
         params = {"now": round(self._clock() * 1000), "want": want}
-        with self.engine.begin() as connection:
+        with single_statement_writes(self.engine) as connection:
             row = connection.execute(self._take, params).first()
             if row is None:  # first use of this database
                 self._create_row(connection)

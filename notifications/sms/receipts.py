@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
-import weakref
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,7 +32,7 @@ from notifications.sms.models import (
     OutboxMessage,
     Subscriber,
 )
-from service.db import ping_after_idle, utcnow
+from service.db import single_statement_writes, utcnow
 from service.extensions import db
 
 log = logging.getLogger(__name__)
@@ -157,26 +155,6 @@ def _returning_failures(new: MessageStatus) -> sa.Update:
     return _advance(new).returning(_OUTBOX.c.subscriber_id, failures)
 
 
-_autocommit_engines: weakref.WeakKeyDictionary[sa.Engine, sa.Engine] = weakref.WeakKeyDictionary()
-_autocommit_lock = threading.Lock()
-
-
-def _autocommit(engine: sa.Engine) -> sa.Engine:
-    """A pool of autocommit connections to the app's database, disposed of with the app's engine.
-
-    Its own pool, not `engine.execution_options(isolation_level=...)`: that switches a shared
-    connection to autocommit and back at every checkout, which costs a fifth of a callback.
-    """
-    with _autocommit_lock:
-        found = _autocommit_engines.get(engine)
-        if found is None:
-            found = sa.create_engine(engine.url, isolation_level="AUTOCOMMIT")
-            ping_after_idle(found)
-            sa.event.listen(engine, "engine_disposed", lambda _connection: found.dispose())
-            _autocommit_engines[engine] = found
-        return found
-
-
 def record_delivery_status(
     provider_sid: str, twilio_status: str, error_code: str | None = None
 ) -> bool:
@@ -194,20 +172,25 @@ def record_delivery_status(
         "code": str(error_code)[:20] if error_code else None,
         **outcome_parameters(error_code),
     }
-    engine = db.engine
-    if engine.dialect.name == "postgresql":
-        with _autocommit(engine).connect() as connection:
-            if connection.execute(_in_one_statement(new), parameters).first() is not None:
-                return True
-            return _known(connection, provider_sid, twilio_status)
-    with engine.begin() as connection:
-        row = connection.execute(_returning_failures(new), parameters).first()
-        if row is None:
-            return _known(connection, provider_sid, twilio_status)
-        subscriber_id, failures = row
-        delivered = new == MessageStatus.DELIVERED
-        if subscriber_id is not None and new in FINAL_STATUSES and (failures or not delivered):
-            connection.execute(_count_for(delivered), {**parameters, "subscriber": subscriber_id})
+    with single_statement_writes(db.engine) as connection:
+        if connection.dialect.name == "postgresql":
+            moved = connection.execute(_in_one_statement(new), parameters).first() is not None
+        else:
+            moved = _apply_in_two_steps(connection, new, parameters)
+        return moved or _known(connection, provider_sid, twilio_status)
+
+
+def _apply_in_two_steps(
+    connection: sa.Connection, new: MessageStatus, parameters: dict[str, Any]
+) -> bool:
+    """SQLite (one transaction): the status, then the subscriber if there is anything to do."""
+    row = connection.execute(_returning_failures(new), parameters).first()
+    if row is None:
+        return False
+    subscriber_id, failures = row
+    delivered = new == MessageStatus.DELIVERED
+    if subscriber_id is not None and new in FINAL_STATUSES and (failures or not delivered):
+        connection.execute(_count_for(delivered), {**parameters, "subscriber": subscriber_id})
     return True
 
 

@@ -271,10 +271,10 @@ class TestCallbackDuringTheBatch:
 def test_the_callbacks_connections_close_with_the_apps_engine(client, sent):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite callbacks use the app's engine itself")
-    from notifications.sms.receipts import _autocommit
+    from service.db import _autocommit_engine
 
     assert post_status(client, status_params(sent.sid, "delivered")).status_code == 204
-    own = _autocommit(db.engine)
+    own = _autocommit_engine(db.engine)
     assert own is not db.engine and own.pool.checkedin() == 1  # kept for the next callback
 
     db.session.remove()
