@@ -26,6 +26,8 @@ For every database, in one run (figures and baselines measured on the same datab
    callbacks (RequestValidator.compute_signature over FAIRHEAT_PUBLIC_BASE_URL +
    /twilio/sms/status) for distinct sent messages, from wrk (or Python threads): 2xx responses per
    second over S seconds after a warm-up. Target: at least 3× the send rate (300/s and 3,000/s).
+   Baseline, same run: the same requests to a bare Flask route that answers 204 and reads
+   nothing (bench/hello_app.py) on the same gunicorn settings, the machine's ceiling.
 
 PostgreSQL is a throwaway cluster (tests/support/postgres.py) unless FAIRHEAT_BENCH_DATABASE_URL
 names an empty database (it is migrated, and emptied again at the end). Only loopback addresses.
@@ -844,6 +846,7 @@ def measure_callbacks(
         ok, other, elapsed = run_load(client, server.port, measured_file, seconds, connections)
     finally:
         server.stop()
+    baseline = measure_bare_flask(instance, client, seconds, workers, connections, warm_file)
     with app.app_context():
         applied = outbox_count(status=MessageStatus.DELIVERED.value) - delivered_before
         db.session.remove()
@@ -854,7 +857,26 @@ def measure_callbacks(
         log(f"callbacks: the {len(measured_ids)} prepared ran out; {ok - applied} were repeats")
     rate = ok / elapsed
     log(f"callbacks: {rate:.1f}/s absorbed ({applied} messages moved to delivered)")
-    return {"rate": rate, "applied": applied, "other": other}
+    return {"rate": rate, "applied": applied, "other": other, "baseline": baseline}
+
+
+def measure_bare_flask(
+    instance: Instance, client: str, seconds: int, workers: int, connections: int, requests: Path
+) -> float:
+    """The same signed callbacks against a Flask route that answers 204 and does nothing
+    (bench/hello_app.py), on the same gunicorn settings: this machine's ceiling for them."""
+    logfile = instance.tmp / "hello.log"
+    server = Gunicorn("hello_app:app", workers, instance.env, logfile, chdir=ROOT / "bench")
+    try:
+        server.wait_ready(path="/")
+        run_load(client, server.port, requests, CALLBACK_WARMUP, connections)
+        ok, other, elapsed = run_load(client, server.port, requests, seconds, connections)
+    finally:
+        server.stop()
+    if other:
+        raise RuntimeError(f"bare Flask: {other} answers other than 2xx:\n{server.tail()}")
+    log(f"callbacks: bare Flask route {ok / elapsed:.1f}/s on the same settings")
+    return ok / elapsed
 
 
 # ---- one database -------------------------------------------------------------------------
@@ -931,6 +953,8 @@ def bench_database(
         "dispatch_target_fraction": DISPATCH_TARGET_FRACTION,
         "callbacks_per_second": round(callbacks["rate"], 1),
         "callbacks_target": callbacks_target,
+        "callbacks_baseline_bare_flask_per_second": round(callbacks["baseline"], 1),
+        "callbacks_ratio_to_bare_flask": round(callbacks["rate"] / callbacks["baseline"], 3),
         "callbacks_per_send": {
             str(rate): round(callbacks["rate"] / rate, 2) for rate in DISPATCH_RATES
         },

@@ -1,7 +1,9 @@
-"""The baseline for bench/public_pages.py: the cheapest Flask page, on the same gunicorn settings.
+"""Baselines: the cheapest Flask answers, on the same gunicorn settings as the app measured.
 
-It returns a small fixed HTML page, so its rate is what gunicorn, WSGI and Flask's routing cost
-on this machine; the outage list is measured against it.
+GET / returns a small fixed HTML page (bench/public_pages.py measures the outage list against
+it); POST /twilio/sms/status answers 204 and reads nothing (bench/fanout.py measures the status
+callbacks against it, with the same signed requests). Their rates are what gunicorn, WSGI and
+Flask's routing cost on this machine.
 """
 
 from flask import Flask
@@ -17,3 +19,8 @@ app = Flask(__name__)
 @app.get("/")
 def hello() -> str:
     return PAGE
+
+
+@app.post("/twilio/sms/status")
+def status() -> tuple[str, int]:
+    return "", 204
