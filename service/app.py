@@ -75,7 +75,11 @@ def register_extensions(app: Flask) -> None:
     # still reads the session after every response to keep one up to date. Both would mark the
     # session used and add "Vary: Cookie" to every page, public and webhook ones too (so no
     # shared cache could keep a public notice page), and cost every request; the hook goes.
-    app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
+    # (Flask-Login still honours a remember cookie a request brings, and logout would ask this
+    # hook to clear it; none is ever issued, so none comes.)
+    hooks = app.after_request_funcs.get(None, [])
+    if login_manager._update_remember_cookie in hooks:
+        hooks.remove(login_manager._update_remember_cookie)
     csrf.init_app(app)
     limiter.init_app(app)
     install_localized_messages()

@@ -65,12 +65,14 @@ def ping_after_idle(engine: sa.Engine, idle_seconds: float = PING_AFTER_IDLE_SEC
         since = record.info.get("fairheat_idle_since")
         if since is None or time.monotonic() - since < idle_seconds:
             return  # new, or back from use a moment ago
+        # A dead one usually means the database restarted: every connection pooled before now is
+        # dropped (InvalidatePoolError), and the pool hands out a new one.
         try:
             alive = engine.dialect.do_ping(dbapi_connection)
         except Exception as error:
-            raise sa.exc.DisconnectionError(f"idle connection lost: {error}") from error
+            raise sa.exc.InvalidatePoolError(f"idle connection lost: {error}") from error
         if not alive:
-            raise sa.exc.DisconnectionError("idle connection lost")
+            raise sa.exc.InvalidatePoolError("idle connection lost")
 
 
 _autocommit_engines: weakref.WeakKeyDictionary[sa.Engine, sa.Engine] = weakref.WeakKeyDictionary()

@@ -35,7 +35,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from notifications.sms.budget import SharedBudget
 from notifications.sms.gateway import SendError, SendResult, SmsGateway, gateway_from_settings
-from notifications.sms.models import MessageStatus, OutboxMessage, Subscriber
+from notifications.sms.models import CLAIMABLE, MessageStatus, OutboxMessage, Subscriber
 from notifications.sms.receipts import OPTED_OUT_ERROR, count_outcome
 from service.db import skip_locked, utcnow
 from service.extensions import db
@@ -95,9 +95,14 @@ class Claimed:
 def claim_batch(worker_id: str, limit: int, now: dt.datetime | None = None) -> list[Claimed]:
     """Take up to `limit` due rows (highest priority first) under a lease; commits."""
     now = now or utcnow()
-    due = sa.or_(
-        sa.and_(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.not_before <= now),
-        sa.and_(OutboxMessage.status == MessageStatus.SENDING, OutboxMessage.lease_until < now),
+    due = sa.and_(
+        # Implied by what follows, but spelled out so that SQLite too sees the claim index's
+        # predicate (PostgreSQL proves it by itself): ix_sms_outbox_claim in models.py.
+        OutboxMessage.status.in_(CLAIMABLE),
+        sa.or_(
+            sa.and_(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.not_before <= now),
+            sa.and_(OutboxMessage.status == MessageStatus.SENDING, OutboxMessage.lease_until < now),
+        ),
     )
     pick = (
         sa.select(OutboxMessage.id)

@@ -160,13 +160,13 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
 # The dispatcher's claim walks this in its order (priority first, then oldest) and stops at a
 # batch: without it, a fan-out of 100,000 messages meant sorting every due row for each batch of
 # 200 (35 ms a claim on PostgreSQL, against 0.3). Partial: sent and final rows are not in it.
-_CLAIMABLE = ("queued", "sending")
+CLAIMABLE = (MessageStatus.QUEUED, MessageStatus.SENDING)
 sa.Index(
     "ix_sms_outbox_claim",
     OutboxMessage.priority.desc(),
     OutboxMessage.id,
-    postgresql_where=OutboxMessage.status.in_(_CLAIMABLE),
-    sqlite_where=OutboxMessage.status.in_(_CLAIMABLE),
+    postgresql_where=OutboxMessage.status.in_(CLAIMABLE),
+    sqlite_where=OutboxMessage.status.in_(CLAIMABLE),
 )
 
 

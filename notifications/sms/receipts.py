@@ -145,7 +145,12 @@ def _in_one_statement(new: MessageStatus) -> sa.Select[Any]:
 
 @functools.cache
 def _returning_failures(new: MessageStatus) -> sa.Update:
-    """SQLite: the status update, returning the subscriber and their current run of failures."""
+    """SQLite: the status update, returning the subscriber and their current run of failures.
+
+    SQLite's RETURNING names no tables, so the subquery renders as `WHERE id = subscriber_id`:
+    `id` is the subscriber's (the innermost table has one) and `subscriber_id` the outbox row's,
+    because sms_subscribers has no column of that name (the delivery tests would catch one).
+    """
     subscriber = _SUBSCRIBERS.alias("subscriber")
     failures = (
         sa.select(subscriber.c.consecutive_failures)

@@ -50,7 +50,7 @@ class Reply:
     code: int | None = None
     message: str = ""
     headers: dict[str, str] = field(default_factory=dict)
-    raw_body: str | None = None  # a non-JSON body, as a proxy in front of Twilio may answer
+    raw_body: str | bytes | None = None  # a non-JSON body, as a proxy in front of Twilio may answer
     hang_seconds: float = 0.0  # wait this long, then drop the connection without an answer
 
     @classmethod
@@ -100,7 +100,7 @@ class _Answer:
     status: int
     payload: Any = None
     headers: dict[str, str] = field(default_factory=dict)
-    raw_body: str | None = None
+    raw_body: str | bytes | None = None
     hang_seconds: float = 0.0
 
 
@@ -383,7 +383,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # no answer at all: the client times out
             return
         if answer.raw_body is not None:
-            data, content_type = answer.raw_body.encode(), "text/html"
+            raw = answer.raw_body
+            data, content_type = raw if isinstance(raw, bytes) else raw.encode(), "text/html"
         else:
             data, content_type = json.dumps(answer.payload).encode(), "application/json"
         self.send_response(answer.status)

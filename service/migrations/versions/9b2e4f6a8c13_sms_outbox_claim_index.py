@@ -19,12 +19,26 @@ CLAIMABLE = sa.text("status IN ('queued', 'sending')")
 
 
 def upgrade():
+    # CONCURRENTLY on PostgreSQL: an outbox full of a big fan-out keeps taking writes while the
+    # index builds (it cannot run inside a transaction, hence the autocommit block). A build
+    # that failed (lock timeout) leaves an invalid index of that name behind: dropped first.
+    if op.get_bind().dialect.name == 'postgresql':
+        with op.get_context().autocommit_block():
+            op.execute('DROP INDEX CONCURRENTLY IF EXISTS ix_sms_outbox_claim')
+            op.create_index(
+                'ix_sms_outbox_claim',
+                'sms_outbox',
+                [sa.text('priority DESC'), 'id'],
+                unique=False,
+                postgresql_where=CLAIMABLE,
+                postgresql_concurrently=True,
+            )
+        return
     op.create_index(
         'ix_sms_outbox_claim',
         'sms_outbox',
         [sa.text('priority DESC'), 'id'],
         unique=False,
-        postgresql_where=CLAIMABLE,
         sqlite_where=CLAIMABLE,
     )
 

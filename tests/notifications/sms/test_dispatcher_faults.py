@@ -56,17 +56,19 @@ def test_every_message_reaches_a_flaky_gateway_exactly_once(
     # A send that fails before reaching the gateway (a connection refused or reset under load)
     # is an attempt without a request: counted here, so the sums below stay exact.
     transport_failures = []
-    send = dispatcher.gateway.send
+    submit = dispatcher.gateway.submit
 
-    def counting_send(*args, **kwargs):
-        try:
-            return send(*args, **kwargs)
-        except SendError as error:
-            if error.code in ("connection", "timeout"):
-                transport_failures.append(error)
-            raise
+    def note_transport_failure(future):
+        error = future.exception()
+        if isinstance(error, SendError) and error.code in ("connection", "timeout"):
+            transport_failures.append(error)
 
-    monkeypatch.setattr(dispatcher.gateway, "send", counting_send)
+    def counting_submit(*args, **kwargs):
+        future = submit(*args, **kwargs)
+        future.add_done_callback(note_transport_failure)
+        return future
+
+    monkeypatch.setattr(dispatcher.gateway, "submit", counting_submit)
 
     started = time.monotonic()
     run_until_done(dispatcher, timeout=60)

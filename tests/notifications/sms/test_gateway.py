@@ -210,6 +210,31 @@ def test_server_error_is_retryable(gateway, fake, reply, code):
     assert fake.messages == []
 
 
+def test_proxy_error_page_in_another_encoding_is_still_a_retryable_server_error(gateway, fake):
+    page = "<html><body>Palvelu ei ole käytettävissä</body></html>".encode("latin-1")
+    fake.script.append(Reply(503, raw_body=page, headers={"Retry-After": "7"}))
+
+    error = send_error(gateway)
+
+    assert (error.code, error.retryable, error.retry_after) == ("http-503", True, 7.0)
+
+
+def test_closing_lets_the_sends_in_flight_finish_and_refuses_new_ones(make_gateway, fake):
+    gateway = make_gateway()
+    fake.latency_ms = 300
+    in_flight = gateway.submit("+358401234567", "Lämpökatko huomenna")
+
+    gateway.close()
+
+    assert in_flight.result(timeout=0).provider_sid.startswith("SM")
+    refused = gateway.submit("+358401234568", "Lämpökatko huomenna")
+    with pytest.raises(SendError) as caught:
+        refused.result(timeout=0)
+    assert (caught.value.code, caught.value.retryable) == ("closed", True)
+    assert len(fake.messages) == 1
+    gateway.close()  # a second close does nothing
+
+
 def test_request_hanging_past_the_timeout_is_retryable(make_gateway, fake):
     gateway = make_gateway(timeout=0.3)
     fake.script.append(Reply.hang(seconds=3))
