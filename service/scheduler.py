@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -93,7 +93,9 @@ def start_in_process(app: Flask) -> BackgroundScheduler | None:
     return scheduler
 
 
-def _wait_for_leadership(app: Flask) -> sa.Connection | None:
+def _wait_for_leadership(app: Flask, stop: threading.Event) -> sa.Connection | None:
+    """The connection holding the leader's lock (PostgreSQL), once this worker has it; None on
+    SQLite, or when told to stop while standing by."""
     from service.extensions import db
 
     if db.engine.dialect.name != "postgresql":
@@ -102,32 +104,44 @@ def _wait_for_leadership(app: Flask) -> sa.Connection | None:
     while not connection.scalar(sa.select(sa.func.pg_try_advisory_lock(LEADER_LOCK_KEY))):
         connection.rollback()
         log.info("another worker leads the scheduler; standing by")
-        time.sleep(LEADER_RETRY_SECONDS)
+        if stop.wait(LEADER_RETRY_SECONDS):
+            connection.close()
+            return None
     connection.commit()
     log.info("this worker leads the scheduler")
     return connection
 
 
 def run_forever(app: Flask) -> None:
-    """`fairheat worker`: dispatch SMS at once; lead the scheduler (or wait to) until stopped."""
+    """`fairheat worker`: dispatch SMS at once; lead the scheduler (or wait to) until stopped.
+
+    SIGTERM (a service manager stopping or restarting it, a release) and SIGINT stop it
+    gracefully: the dispatcher records the sends it has in flight before the process ends, so a
+    restart sends nothing twice (a hard kill leaves them to be sent again when their lease ends).
+    """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
     threads = start_workers(app, stop)
-    leader_connection = _wait_for_leadership(app)
-    scheduler = build_scheduler(app)
-    scheduler.start()
+    scheduler = None
+    leader_connection = None
     try:
-        while True:
-            time.sleep(5)
+        leader_connection = _wait_for_leadership(app, stop)
+        if not stop.is_set():
+            scheduler = build_scheduler(app)
+            scheduler.start()
+        while not stop.wait(5):
             if leader_connection is not None:
                 # A broken connection means the lock is gone: stop and let a standby lead.
                 leader_connection.scalar(sa.select(1))
-    except KeyboardInterrupt:
-        pass
     finally:
         stop.set()
-        scheduler.shutdown(wait=True)
+        log.info("stopping: finishing the sends in flight")
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
         for thread in threads:
-            thread.join(timeout=30)
+            thread.join(timeout=60)
         if leader_connection is not None:
             leader_connection.close()
+        log.info("stopped")

@@ -260,6 +260,27 @@ def record_failure(worker_id: str, claimed: Claimed, error: SendError) -> None:
         count_outcome(claimed.subscriber_id, delivered=False, error_code=code)
 
 
+def release(worker_id: str, message_ids: list[int]) -> None:
+    """Give claimed rows that were never handed to the gateway back to the queue, as they were
+    (a stopping dispatcher: another takes them at once instead of after the lease)."""
+    if message_ids:
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(message_ids),
+                OutboxMessage.claimed_by == worker_id,
+                OutboxMessage.status == MessageStatus.SENDING,
+            )
+            .values(
+                status=MessageStatus.QUEUED,
+                lease_until=None,
+                claimed_by=None,
+                attempts=OutboxMessage.attempts - 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+
 def _expire(worker_id: str, claimed: Claimed) -> None:
     db.session.execute(
         sa.update(OutboxMessage)
@@ -288,6 +309,7 @@ class Dispatcher:
         self.batch_size = batch_size or max(1, min(MAX_BATCH, fits_lease))
         self.status_callback = f"{conf.public_base_url}/twilio/sms/status"
         self._in_flight: list[tuple[Claimed, Future[SendResult]]] = []
+        self._stopping = threading.Event()  # run()'s stop: a batch is not finished after it
 
     def _submit(self, claimed: Claimed) -> Future[SendResult]:
         return self.gateway.submit(
@@ -312,7 +334,11 @@ class Dispatcher:
             batch = claim_batch(self.worker_id, self.batch_size)
             now = utcnow()
             record_at = time.monotonic() + RECORD_INTERVAL_SECONDS
-            for claimed in batch:
+            for position, claimed in enumerate(batch):
+                if self._stopping.is_set():  # stopping: what was not started goes back, unsent
+                    release(self.worker_id, [later.id for later in batch[position:]])
+                    db.session.commit()
+                    break
                 if claimed.expires_at is not None and claimed.expires_at < now:
                     _expire(self.worker_id, claimed)
                     db.session.commit()  # no write lock held while the shared budget is asked
@@ -360,6 +386,7 @@ class Dispatcher:
 
     def run(self, stop: threading.Event) -> None:
         log.info("%s sending at most %s messages a second", self.worker_id, self.bucket.rate)
+        self._stopping = stop
         while not stop.is_set():
             try:
                 if self._cycle(finish=False) == 0:

@@ -5,6 +5,8 @@
 - A dispatcher process is killed (SIGKILL) in the middle of a 10,000-message fan-out and a new
   dispatcher finishes the job: no message is lost, and the duplicates are bounded by what the
   killed process had in flight (its last claimed batch).
+- `fairheat worker` is stopped (SIGTERM) in the middle of a fan-out: what it sent is recorded,
+  what it had not started goes back to the queue, and nothing is sent twice.
 
 Both run on SQLite and on PostgreSQL, through the real twilio SDK, against the fake on loopback.
 """
@@ -202,3 +204,67 @@ def test_killed_dispatcher_process_loses_nothing_and_duplicates_only_what_was_in
         f"{len(in_flight)} in flight, {len(duplicates)} duplicates; "
         f"restarted dispatcher finished in {finished:.1f} s"
     )
+
+
+def test_stopped_worker_records_what_it_sent_and_hands_back_the_rest(
+    app, fake, migrated, settings_env, tmp_path
+):
+    """`fairheat worker` stopped with SIGTERM (a release, a service restart) in the middle of a
+    fan-out: every message Twilio accepted is recorded as sent, the rows it had claimed but not
+    started go back to the queue, and the next worker sends the rest with no duplicate."""
+    total = 6_000
+    numbers = [phone(i) for i in range(total)]
+    bulk_queue(numbers, event_key="outage:1:published")
+    environ = {
+        **os.environ,
+        **settings_env,
+        "FAIRHEAT_ENV": "test",
+        "FAIRHEAT_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "FAIRHEAT_DATABASE_URL": migrated,
+        "FAIRHEAT_RUN_SCHEDULER": "0",
+    }
+    log = tmp_path / "worker.log"
+    fairheat = Path(sys.executable).with_name("fairheat")
+    with (
+        log.open("a") as output,
+        subprocess.Popen(
+            [str(fairheat), "worker"],
+            cwd=ROOT,
+            env=environ,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        ) as process,
+    ):
+        try:
+            deadline = time.monotonic() + 40
+            while len(fake.messages) < 0.3 * total:
+                assert process.poll() is None, f"the worker died:\n{log.read_text()}"
+                assert time.monotonic() < deadline, f"too slow:\n{log.read_text()}"
+                time.sleep(0.005)
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+        finally:
+            process.kill()  # nothing happens when it has stopped
+            process.wait(timeout=10)
+    assert process.returncode == 0, log.read_text()
+
+    accepted = {m.to for m in fake.messages}
+    assert {r.phone for r in outbox(status=MessageStatus.SENT)} == accepted
+    assert status_counts() == {
+        MessageStatus.SENT: len(accepted),
+        MessageStatus.QUEUED: total - len(accepted),
+    }
+    assert 0.3 * total <= len(accepted) < total
+    db.session.remove()
+
+    with dispatcher_process("drain", environ, log, timeout=50) as process:
+        try:
+            process.wait(timeout=60)
+        finally:
+            process.kill()
+            process.wait(timeout=10)
+    assert process.returncode == 0, log.read_text()
+    received = collections.Counter(m.to for m in fake.messages)
+    assert set(received) == set(numbers)
+    assert set(received.values()) == {1}  # nothing twice
+    assert status_counts() == {MessageStatus.SENT: total}
