@@ -26,6 +26,7 @@ from service.errors import Conflict
 from service.extensions import db
 from service.mail.models import EmailMessage
 from tests.support.factories import case_payload
+from tests.support.feedback import case_row
 
 WARSAW = "Europe/Warsaw"
 
@@ -107,8 +108,7 @@ def test_late_complaint_cannot_be_moved_to_the_explanatory_procedure(app, make_u
     case = _submit(utcnow() - dt.timedelta(days=20))  # its 14 days are over
     with pytest.raises(Conflict):
         switch_to_explanatory(case.id, "za późno", staff.id, case.version)
-    db.session.expire_all()
-    assert db.session.get(Case, case.id).track.value == "complaint"
+    assert case_row(case.id).track.value == "complaint"
 
 
 def test_disconnection_complaint_clock_does_not_stop_for_questions(app, make_user):
@@ -160,8 +160,7 @@ def test_disconnection_complaint_unanswered_is_deemed_accepted(app):
     after = late.deadline_at + dt.timedelta(seconds=1)
     assert mark_deemed_accepted(after) == 1
     assert mark_deemed_accepted(after) == 0  # once
-    db.session.expire_all()
-    assert db.session.get(Case, late.id).deemed_accepted_at == after
+    assert case_row(late.id).deemed_accepted_at == after
     assert db.session.get(Case, answered.id).deemed_accepted_at is None
     assert db.session.get(Case, ordinary.id).deemed_accepted_at is None
 

@@ -10,6 +10,7 @@ from feedback.models import Case, Outcome
 from feedback.services import answer_case
 from service.extensions import db
 from service.mail.models import EmailMessage
+from tests.support.feedback import case_row
 
 COMPLAINTS = {
     "fi": "Patterit ovat kylmiä, vaikka termostaatti on täysillä.",
@@ -44,8 +45,7 @@ def test_web_complaint_acknowledged_answered_in_time_surveyed_and_in_open311(
     staff = make_user("customer_service")
     answer = {"text": f"[{lang}] ok", "action": "valve replaced", "outcome": Outcome.UPHELD}
     answer_case(case.id, answer, staff.id, case.version)
-    db.session.expire_all()
-    case = db.session.get(Case, case.id)
+    case = case_row(case.id)
     assert case.first_answered_at <= case.deadline_at
 
     assert client.post(f"{tracking}/survey", data={"score": "4"}).status_code == 302
@@ -58,5 +58,4 @@ def test_web_complaint_acknowledged_answered_in_time_surveyed_and_in_open311(
     assert request["service_code"] == "complaint"
     body = listed.get_data(as_text=True)
     assert f"resident.{lang}@example.eu" not in body and COMPLAINTS[lang] not in body
-    db.session.expire_all()
-    assert db.session.get(Case, case.id).satisfaction_score == 4
+    assert case_row(case.id).satisfaction_score == 4

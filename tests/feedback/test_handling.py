@@ -19,6 +19,7 @@ from service.extensions import db
 from service.i18n import to_local
 from service.mail.models import EmailMessage
 from tests.support.factories import case_payload
+from tests.support.feedback import case_row
 
 
 def _case(received: dt.datetime | None = None, **changes) -> Case:
@@ -65,8 +66,7 @@ def test_full_round_trip_question_reply_answer_survey(client, login):
         ).status_code
         == 302
     )
-    db.session.expire_all()
-    case = db.session.get(Case, case.id)
+    case = case_row(case.id)
     assert case.assignee_id == user.id and case.status is CaseStatus.IN_PROGRESS
 
     response = client.post(
@@ -74,8 +74,7 @@ def test_full_round_trip_question_reply_answer_survey(client, login):
         data={"question": "Mikä on asunnon numero?", "version": case.version},
     )
     assert response.status_code == 302
-    db.session.expire_all()
-    case = db.session.get(Case, case.id)
+    case = case_row(case.id)
     assert case.status is CaseStatus.WAITING_FOR_CUSTOMER
     asked = db.session.scalars(
         sa.select(EmailMessage).where(EmailMessage.event_key.like(f"case:{case.id}:info:%"))
@@ -86,8 +85,7 @@ def test_full_round_trip_question_reply_answer_survey(client, login):
     # The customer answers from the tracking link; the clock restarts.
     public = client.application.test_client()
     assert public.post(_track_url(case, "/reply"), data={"text": "A 12"}).status_code == 302
-    db.session.expire_all()
-    case = db.session.get(Case, case.id)
+    case = case_row(case.id)
     assert case.status is CaseStatus.IN_PROGRESS
     assert case.pauses[0].ended_at is not None
 
@@ -101,8 +99,7 @@ def test_full_round_trip_question_reply_answer_survey(client, login):
         },
     )
     assert response.status_code == 302
-    db.session.expire_all()
-    case = db.session.get(Case, case.id)
+    case = case_row(case.id)
     assert case.status is CaseStatus.CLOSED and case.first_answered_at is not None
     answer_mail = db.session.scalars(
         sa.select(EmailMessage).where(EmailMessage.event_key.like(f"case:{case.id}:answer:%"))
@@ -118,15 +115,13 @@ def test_full_round_trip_question_reply_answer_survey(client, login):
     assert public.post(_track_url(case, "/survey"), data={"score": "7"}).status_code == 422
     assert public.post(_track_url(case, "/survey"), data={"score": "4"}).status_code == 302
     assert public.post(_track_url(case, "/survey"), data={"score": "1"}).status_code == 409
-    db.session.expire_all()
-    case = db.session.get(Case, case.id)
+    case = case_row(case.id)
     assert case.satisfaction_score == 4
 
     # A reply to a closed case is refused, and nothing is added.
     events = len(case.events)
     assert public.post(_track_url(case, "/reply"), data={"text": "Kiitos"}).status_code == 409
-    db.session.expire_all()
-    assert len(db.session.get(Case, case.id).events) == events
+    assert len(case_row(case.id).events) == events
 
     figures = case_figures(to_local(utcnow()).year)
     assert figures["answered"] == 1 and figures["answered_in_time"] == 1
@@ -148,8 +143,7 @@ def test_stale_form_is_a_conflict_and_changes_nothing(client, login):
         data={"text": "vastaus", "action": "teko", "outcome": "rejected", "version": stale},
     )
     assert response.status_code == 409
-    db.session.expire_all()
-    assert db.session.get(Case, case.id).status is CaseStatus.RECEIVED
+    assert case_row(case.id).status is CaseStatus.RECEIVED
 
 
 def test_answer_needs_text_action_and_outcome(client, login):
@@ -160,8 +154,7 @@ def test_answer_needs_text_action_and_outcome(client, login):
     page = response.get_data(as_text=True)
     for field in ("text", "action", "outcome"):
         assert f'id="{field}-error"' in page
-    db.session.expire_all()
-    assert db.session.get(Case, case.id).status is CaseStatus.RECEIVED
+    assert case_row(case.id).status is CaseStatus.RECEIVED
 
 
 def test_reopen_and_answer_again_keeps_the_first_answer_time(client, login):
@@ -169,20 +162,17 @@ def test_reopen_and_answer_again_keeps_the_first_answer_time(client, login):
     case = _case()
     data = {"text": "v", "action": "t", "outcome": "informational"}
     client.post(f"/staff/cases/{case.id}/answer", data={**data, "version": case.version})
-    db.session.expire_all()
-    case = db.session.get(Case, case.id)
+    case = case_row(case.id)
     first = case.first_answered_at
     response = client.post(
         f"/staff/cases/{case.id}/reopen",
         data={"reopen_reason": "Asiakas soitti", "version": case.version},
     )
     assert response.status_code == 302
-    db.session.expire_all()
-    case = db.session.get(Case, case.id)
+    case = case_row(case.id)
     assert case.status is CaseStatus.IN_PROGRESS
     client.post(f"/staff/cases/{case.id}/answer", data={**data, "version": case.version})
-    db.session.expire_all()
-    case = db.session.get(Case, case.id)
+    case = case_row(case.id)
     assert case.first_answered_at == first and case.answered_at > first
 
 
@@ -211,8 +201,7 @@ def test_handler_takes_cases_only_for_themselves_lead_hands_them_out(client, log
         f"/staff/cases/{case.id}/assign", data={"assignee_id": other.id, "version": case.version}
     )
     assert response.status_code == 302
-    db.session.expire_all()
-    assert db.session.get(Case, case.id).assignee_id == other.id
+    assert case_row(case.id).assignee_id == other.id
 
 
 def test_reply_template_fills_the_answer(client, login):
@@ -299,8 +288,7 @@ def test_cases_go_only_to_active_staff_who_handle_cases(client, login, make_user
     )
     assert response.status_code == 422
     assert 'id="assignee_id-error"' in response.get_data(as_text=True)
-    db.session.expire_all()
-    assert db.session.get(Case, case.id).assignee_id is None
+    assert case_row(case.id).assignee_id is None
 
 
 def test_reopened_case_gets_its_time_again_and_fresh_escalations(client, login, make_user):
@@ -311,14 +299,12 @@ def test_reopened_case_gets_its_time_again_and_fresh_escalations(client, login, 
         f"/staff/cases/{case.id}/answer",
         data={"text": "v", "action": "t", "outcome": "rejected", "version": case.version},
     )
-    db.session.expire_all()
-    case = db.session.get(Case, case.id)
+    case = case_row(case.id)
     client.post(
         f"/staff/cases/{case.id}/reopen",
         data={"reopen_reason": "Asiakas ei ole tyytyväinen", "version": case.version},
     )
-    db.session.expire_all()
-    case = db.session.get(Case, case.id)
+    case = case_row(case.id)
     assert case.deadline_at > utcnow() + dt.timedelta(days=5)  # 7 working days from now
     assert db.session.scalars(sa.select(Escalation)).all() == []
     assert escalate(case.deadline_at + dt.timedelta(minutes=1)) == 1
@@ -334,8 +320,7 @@ def test_a_form_without_its_version_is_out_of_date(client, login):
             data={"text": "v", "action": "t", "outcome": "upheld", "version": version},
         )
         assert response.status_code == 409
-    db.session.expire_all()
-    assert db.session.get(Case, case.id).status is CaseStatus.RECEIVED
+    assert case_row(case.id).status is CaseStatus.RECEIVED
 
 
 @pytest.mark.parametrize(
@@ -395,8 +380,7 @@ def test_handler_cannot_take_or_drop_a_colleagues_case(client, login, make_user)
             f"/staff/cases/{case.id}/assign", data={"assignee_id": value, "version": case.version}
         )
         assert response.status_code == 403
-    db.session.expire_all()
-    assert db.session.get(Case, case.id).assignee_id == colleague.id
+    assert case_row(case.id).assignee_id == colleague.id
 
 
 def test_open311_shows_no_address_of_a_case_from_our_own_form(client):
@@ -418,5 +402,4 @@ def test_an_empty_question_is_refused_next_to_the_question(client, login):
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="question-error"' in page and 'id="text-error"' not in page
-    db.session.expire_all()
-    assert db.session.get(Case, case.id).status is CaseStatus.RECEIVED
+    assert case_row(case.id).status is CaseStatus.RECEIVED
