@@ -133,31 +133,54 @@ def dispatcher_process(
         )
 
 
+def process_environ(settings_env: dict[str, str], database_url: str) -> dict[str, str]:
+    """The environment of a dispatcher or worker process on the test's database and fake."""
+    return {
+        **os.environ,
+        **settings_env,
+        "FAIRHEAT_ENV": "test",
+        "FAIRHEAT_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "FAIRHEAT_DATABASE_URL": database_url,
+        "FAIRHEAT_RUN_SCHEDULER": "0",
+    }
+
+
+def signal_when_sent(
+    process: subprocess.Popen[bytes], fake, count: float, signum: int, log: Path
+) -> None:
+    """Send `signum` to `process` once the fake has accepted `count` messages."""
+    deadline = time.monotonic() + 40
+    while len(fake.messages) < count:
+        assert process.poll() is None, f"the process died:\n{log.read_text()}"
+        assert time.monotonic() < deadline, f"too slow:\n{log.read_text()}"
+        time.sleep(0.005)
+    process.send_signal(signum)
+
+
+def drain(environ: dict[str, str], log: Path) -> None:
+    """A new dispatcher process sends whatever is due, then exits."""
+    with dispatcher_process("drain", environ, log, timeout=50) as process:
+        try:
+            process.wait(timeout=60)
+        finally:
+            process.kill()
+            process.wait(timeout=10)
+    assert process.returncode == 0, log.read_text()
+
+
 def test_killed_dispatcher_process_loses_nothing_and_duplicates_only_what_was_in_flight(
     app, fake, migrated, settings_env, tmp_path
 ):
     total = 10_000
     numbers = [phone(i) for i in range(total)]
     bulk_queue(numbers, event_key="outage:1:published")  # committed; the session is released
-    environ = {
-        **os.environ,
-        **settings_env,
-        "FAIRHEAT_ENV": "test",
-        "FAIRHEAT_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-        "FAIRHEAT_DATABASE_URL": migrated,
-        "FAIRHEAT_RUN_SCHEDULER": "0",
-    }
+    environ = process_environ(settings_env, migrated)
     log = tmp_path / "dispatchers.log"
 
     started = time.monotonic()
     with dispatcher_process("forever", environ, log) as process:
         try:
-            deadline = time.monotonic() + 40
-            while len(fake.messages) < 0.3 * total:
-                assert process.poll() is None, f"the dispatcher died:\n{log.read_text()}"
-                assert time.monotonic() < deadline, f"too slow:\n{log.read_text()}"
-                time.sleep(0.005)
-            process.send_signal(signal.SIGKILL)
+            signal_when_sent(process, fake, 0.3 * total, signal.SIGKILL, log)
         finally:
             process.kill()  # nothing happens when it is already dead
             process.wait(timeout=10)
@@ -180,14 +203,8 @@ def test_killed_dispatcher_process_loses_nothing_and_duplicates_only_what_was_in
     # A new dispatcher process (same short lease) finishes: the queued rows first, then the dead
     # one's rows once their lease has run out.
     restarted = time.monotonic()
-    with dispatcher_process("drain", environ, log, timeout=50) as process:
-        try:
-            process.wait(timeout=60)
-        finally:
-            process.kill()
-            process.wait(timeout=10)
+    drain(environ, log)
     finished = time.monotonic() - restarted
-    assert process.returncode == 0, log.read_text()
 
     received = collections.Counter(m.to for m in fake.messages)
     assert set(received) == set(numbers)  # nothing lost
@@ -215,14 +232,7 @@ def test_stopped_worker_records_what_it_sent_and_hands_back_the_rest(
     total = 6_000
     numbers = [phone(i) for i in range(total)]
     bulk_queue(numbers, event_key="outage:1:published")
-    environ = {
-        **os.environ,
-        **settings_env,
-        "FAIRHEAT_ENV": "test",
-        "FAIRHEAT_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-        "FAIRHEAT_DATABASE_URL": migrated,
-        "FAIRHEAT_RUN_SCHEDULER": "0",
-    }
+    environ = process_environ(settings_env, migrated)
     log = tmp_path / "worker.log"
     fairheat = Path(sys.executable).with_name("fairheat")
     with (
@@ -236,12 +246,7 @@ def test_stopped_worker_records_what_it_sent_and_hands_back_the_rest(
         ) as process,
     ):
         try:
-            deadline = time.monotonic() + 40
-            while len(fake.messages) < 0.3 * total:
-                assert process.poll() is None, f"the worker died:\n{log.read_text()}"
-                assert time.monotonic() < deadline, f"too slow:\n{log.read_text()}"
-                time.sleep(0.005)
-            process.send_signal(signal.SIGTERM)
+            signal_when_sent(process, fake, 0.3 * total, signal.SIGTERM, log)
             process.wait(timeout=30)
         finally:
             process.kill()  # nothing happens when it has stopped
@@ -257,13 +262,7 @@ def test_stopped_worker_records_what_it_sent_and_hands_back_the_rest(
     assert 0.3 * total <= len(accepted) < total
     db.session.remove()
 
-    with dispatcher_process("drain", environ, log, timeout=50) as process:
-        try:
-            process.wait(timeout=60)
-        finally:
-            process.kill()
-            process.wait(timeout=10)
-    assert process.returncode == 0, log.read_text()
+    drain(environ, log)
     received = collections.Counter(m.to for m in fake.messages)
     assert set(received) == set(numbers)
     assert set(received.values()) == {1}  # nothing twice
