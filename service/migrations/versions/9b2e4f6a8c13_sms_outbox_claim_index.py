@@ -18,6 +18,16 @@ depends_on = None
 CLAIMABLE = sa.text("status IN ('queued', 'sending')")
 
 
+def _create(**dialect_options):
+    op.create_index(
+        'ix_sms_outbox_claim',
+        'sms_outbox',
+        [sa.text('priority DESC'), 'id'],
+        unique=False,
+        **dialect_options,
+    )
+
+
 def upgrade():
     # CONCURRENTLY on PostgreSQL: an outbox full of a big fan-out keeps taking writes while the
     # index builds (it cannot run inside a transaction, hence the autocommit block). A build
@@ -25,22 +35,9 @@ def upgrade():
     if op.get_bind().dialect.name == 'postgresql':
         with op.get_context().autocommit_block():
             op.execute('DROP INDEX CONCURRENTLY IF EXISTS ix_sms_outbox_claim')
-            op.create_index(
-                'ix_sms_outbox_claim',
-                'sms_outbox',
-                [sa.text('priority DESC'), 'id'],
-                unique=False,
-                postgresql_where=CLAIMABLE,
-                postgresql_concurrently=True,
-            )
-        return
-    op.create_index(
-        'ix_sms_outbox_claim',
-        'sms_outbox',
-        [sa.text('priority DESC'), 'id'],
-        unique=False,
-        sqlite_where=CLAIMABLE,
-    )
+            _create(postgresql_where=CLAIMABLE, postgresql_concurrently=True)
+    else:
+        _create(sqlite_where=CLAIMABLE)
 
 
 def downgrade():
