@@ -36,7 +36,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from notifications.sms.budget import SharedBudget
 from notifications.sms.gateway import SendError, SendResult, SmsGateway, gateway_from_settings
 from notifications.sms.models import CLAIMABLE, MessageStatus, OutboxMessage, Subscriber
-from notifications.sms.receipts import OPTED_OUT_ERROR, count_outcome
+from notifications.sms.receipts import count_failure
 from service.db import skip_locked, utcnow
 from service.extensions import db
 
@@ -256,8 +256,7 @@ def record_failure(worker_id: str, claimed: Claimed, error: SendError) -> None:
     # Only a permanent error says something about the number; 429s, 5xx and timeouts that ran
     # out of attempts say the gateway was down, and must not quarantine everyone it failed for.
     if not error.retryable and claimed.subscriber_id is not None:
-        code = OPTED_OUT_ERROR if error.opted_out else error.code
-        count_outcome(claimed.subscriber_id, delivered=False, error_code=code)
+        count_failure(claimed.subscriber_id, opted_out=error.opted_out)
 
 
 def release(worker_id: str, message_ids: list[int]) -> None:

@@ -56,9 +56,9 @@ _OUTBOX = OutboxMessage.__table__
 _SUBSCRIBERS = Subscriber.__table__
 
 
-def subscriber_outcome(delivered: bool, subscriber_id: sa.ColumnElement[Any]) -> sa.Update:
+def _subscriber_outcome(delivered: bool, subscriber_id: sa.ColumnElement[Any]) -> sa.Update:
     """The subscriber's update for one final outcome. Binds: `at`, and for a failure `opted_out`
-    and `limit` (see outcome_parameters).
+    and `limit` (see _outcome_parameters).
 
     A delivery resets the run of failures (and writes nothing when there was none); a failure
     adds one, in the statement itself so that two at once both count, quarantines at the limit
@@ -94,21 +94,22 @@ def subscriber_outcome(delivered: bool, subscriber_id: sa.ColumnElement[Any]) ->
 
 @functools.cache
 def _count_for(delivered: bool) -> sa.Update:
-    return subscriber_outcome(delivered, sa.bindparam("subscriber", type_=sa.Integer))
+    return _subscriber_outcome(delivered, sa.bindparam("subscriber", type_=sa.Integer))
 
 
-def outcome_parameters(error_code: str | None) -> dict[str, Any]:
+def _outcome_parameters(opted_out: bool) -> dict[str, Any]:
     return {
         "at": utcnow(),
-        "opted_out": error_code is not None and str(error_code) == OPTED_OUT_ERROR,
+        "opted_out": opted_out,
         "limit": current_app.config["FAIRHEAT"].sms.quarantine_after_failures,
     }
 
 
-def count_outcome(subscriber_id: int, *, delivered: bool, error_code: str | None = None) -> None:
-    """Count one final outcome for the subscriber, in the session's transaction."""
+def count_failure(subscriber_id: int, *, opted_out: bool) -> None:
+    """Count a message that failed for good against its subscriber (the dispatcher's permanent
+    errors), in the session's transaction."""
     db.session.execute(
-        _count_for(delivered), {"subscriber": subscriber_id, **outcome_parameters(error_code)}
+        _count_for(False), {"subscriber": subscriber_id, **_outcome_parameters(opted_out)}
     )
 
 
@@ -138,7 +139,7 @@ def _in_one_statement(new: MessageStatus) -> sa.Select[Any]:
     moved = _advance(new).returning(_OUTBOX.c.subscriber_id).cte("moved")
     statement = sa.select(moved.c.subscriber_id)
     if new in FINAL_STATUSES:
-        counted = subscriber_outcome(new == MessageStatus.DELIVERED, moved.c.subscriber_id)
+        counted = _subscriber_outcome(new == MessageStatus.DELIVERED, moved.c.subscriber_id)
         statement = statement.add_cte(counted.cte("counted"))
     return statement
 
@@ -175,7 +176,7 @@ def record_delivery_status(
         "sid": provider_sid,
         "new": new.value,
         "code": str(error_code)[:20] if error_code else None,
-        **outcome_parameters(error_code),
+        **_outcome_parameters(error_code is not None and str(error_code) == OPTED_OUT_ERROR),
     }
     with single_statement_writes(db.engine) as connection:
         if connection.dialect.name == "postgresql":
