@@ -64,7 +64,6 @@ from harness import (  # noqa: E402
     HOST,
     ROOT,
     Gunicorn,
-    compile_catalogs,
     database_names,
     free_port,
     load_client,
@@ -1008,7 +1007,6 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` cleans up
-    compile_catalogs()
     tmp = Path(tempfile.mkdtemp(prefix="fairheat-bench-fanout-"))
     cluster = None
     try:

@@ -36,25 +36,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def compile_catalogs() -> None:
-    """Compile the .po catalogs when a .mo is missing or older (as `make run` does)."""
-    stale = [
-        po
-        for po in ROOT.glob("translations/*/LC_MESSAGES/messages.po")
-        if not po.with_suffix(".mo").exists()
-        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
-    ]
-    if stale:
-        log("compiling translations")
-        subprocess.run(
-            [tool("pybabel"), "compile", "-d", "translations"],
-            cwd=ROOT,
-            check=False,
-            stdout=sys.stderr,
-            stderr=sys.stderr,
-        )
-
-
 def migrate(env: dict[str, str]) -> None:
     """`fairheat db upgrade` on the database that `env` names; its output goes to stderr."""
     subprocess.run(

@@ -56,7 +56,6 @@ from harness import (  # noqa: E402
     HOST,
     ROOT,
     Gunicorn,
-    compile_catalogs,
     database_names,
     free_port,
     load_client,
@@ -660,7 +659,6 @@ def main() -> None:
     client = load_client(args.client)
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` cleans up
-    compile_catalogs()
     tmp = Path(tempfile.mkdtemp(prefix="fairheat-bench-intake-"))
     cluster = None
     try:

@@ -42,7 +42,6 @@ from harness import (  # noqa: E402
     HOST,
     ROOT,
     Gunicorn,
-    compile_catalogs,
     get,
     load_client,
     log,
@@ -74,7 +73,6 @@ def prepare_instance(tmp: Path) -> dict[str, str]:
         "FAIRHEAT_RUN_SCHEDULER": "0",
         "FAIRHEAT_PUBLIC_BASE_URL": f"http://{HOST}",
     }
-    compile_catalogs()
     log("migrating", env["FAIRHEAT_DATABASE_URL"])
     migrate(env)
     os.environ.update(env)  # create_app() reads its settings from the environment

@@ -63,7 +63,7 @@ def register_extensions(app: Flask) -> None:
         app,
         locale_selector=i18n.select_locale,
         timezone_selector=i18n.select_timezone,
-        default_translation_directories=str(ROOT / "translations"),
+        default_translation_directories=str(Path(__file__).parent / "translations"),
     )
     # `current_user` reaches templates as Flask-Login's lazy proxy (service/templating.py), not
     # through its context processor, which loads the user for every page rendered.

@@ -34,22 +34,6 @@ def _unavailable(reason: str, required: bool) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def compiled_catalogs() -> None:
-    """Compile the .po catalogs the app loads (make does it too; this keeps bare pytest right)."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    for po in Path(__file__).parent.parent.glob("translations/*/LC_MESSAGES/messages.po"):
-        mo = po.with_suffix(".mo")
-        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-            continue
-        with po.open("rb") as source:
-            catalog = read_po(source)
-        with mo.open("wb") as target:
-            write_mo(target, catalog)
-
-
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[Cluster | None]:
     if os.environ.get("FAIRHEAT_TEST_DATABASE_URL"):

@@ -6,20 +6,22 @@ fails here rather than showing English, or nothing, to a resident.
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from gettext import GNUTranslations
 from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask_babel import force_locale, ngettext
 
 ROOT = Path(__file__).resolve().parents[2]
-TRANSLATIONS = ROOT / "translations"
+TRANSLATIONS = ROOT / "service" / "translations"
 POT = TRANSLATIONS / "messages.pot"
 LANGUAGES = ["fi", "sv", "en", "pl"]
 # Installed next to the interpreter running the tests (the venv's bin/); not resolved, so a
@@ -47,12 +49,20 @@ def _pybabel(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture(scope="session", autouse=True)
-def compiled_catalogs() -> Iterator[None]:
-    """The app reads .mo files; build them from the .po files under test."""
-    result = _pybabel("compile", "-d", str(TRANSLATIONS))
-    assert result.returncode == 0, result.stderr
-    yield
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_compiled_catalog_is_current(lang: str) -> None:
+    """The committed .mo (what the package ships and the app reads) holds exactly what its .po
+    says: an edited .po without `make translations` fails here, not in front of a resident."""
+    po = TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
+    mo = po.with_suffix(".mo")
+    assert mo.exists(), f"{mo} missing: run `make translations`"
+    fresh = io.BytesIO()
+    write_mo(fresh, _read(po, locale=lang))
+    fresh.seek(0)
+    with mo.open("rb") as committed:
+        shipped = GNUTranslations(committed)._catalog  # type: ignore[attr-defined]
+    expected = GNUTranslations(fresh)._catalog  # type: ignore[attr-defined]
+    assert shipped == expected, f"{mo} is stale: run `make translations`"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
