@@ -15,7 +15,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.orm.exc import StaleDataError
 
 from config.feedback_rules import Track
 from feedback import messages
@@ -46,6 +45,7 @@ from service.auth.models import User
 from service.auth.permissions import Permission, Role, role_allows
 from service.db import utcnow
 from service.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from service.transactions import commit_or_conflict
 from service.extensions import db
 from service.i18n import current_language, to_local
 
@@ -55,15 +55,11 @@ def _conf() -> Any:
 
 
 def _commit() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise _changed_meanwhile() from None
+    commit_or_conflict(_changed_meanwhile())
 
 
-def _changed_meanwhile() -> Conflict:
-    return Conflict(_("Someone else changed this case meanwhile. Reload it and try again."))
+def _changed_meanwhile() -> str:
+    return _("Someone else changed this case meanwhile. Reload it and try again.")
 
 
 def _event(
@@ -166,7 +162,7 @@ def _case_for_update(case_id: int, version: int | None) -> Case:
     if case is None:
         raise NotFound(_("There is no such case."))
     if version is not None and case.version != version:
-        raise _changed_meanwhile()
+        raise Conflict(_changed_meanwhile())
     return case
 
 

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy.orm.exc import StaleDataError
 
 from notifications.areas import street_key
 from notifications.lead_time import days_ahead, is_late
@@ -39,6 +38,7 @@ from notifications.texts import compose_notice, status_label
 from service import audit
 from service.db import utcnow
 from service.errors import Conflict, ValidationFailed
+from service.transactions import commit_or_conflict
 from service.extensions import db
 
 # How far from now a start time may lie before it is treated as a typing mistake.
@@ -252,11 +252,7 @@ def _sms_event(outage: Outage, old: Mapping[str, Any], new: Mapping[str, Any]) -
 
 
 def _commit() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(_concurrent_change()) from None
+    commit_or_conflict(_concurrent_change())
     invalidate_public_state()
 
 

@@ -1,0 +1,26 @@
+"""Committing a service's transaction: a change made meanwhile is a 409, never a 500.
+
+Models with a version column (`version_id_col`) raise StaleDataError when the row changed since
+it was read. Every service turns that into the same Conflict with its own words for what
+changed, after rolling the session back so nothing is half-saved.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from service.errors import Conflict
+from service.extensions import db
+
+
+def commit_or_conflict(changed_meanwhile: str) -> None:
+    """Commit the session; on a stale version roll back and raise Conflict(changed_meanwhile).
+
+    `changed_meanwhile` is the localized sentence the person sees ("Someone else changed this
+    case meanwhile. Reload it and try again.").
+    """
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(changed_meanwhile) from None
