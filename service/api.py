@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 import flask_smorest
 import marshmallow as ma
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import gettext as _
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import BadRequest
@@ -45,6 +45,21 @@ class FairheatApi(flask_smorest.Api):
         """Errors are mapped once, in service/errors.py."""
 
 
+class StaticFolderUrl:
+    """The URL of a folder under static/, built when a page is rendered.
+
+    flask-smorest reads OPENAPI_SWAGGER_UI_URL once, at start-up, and its template writes
+    `{{ swagger_ui_url }}swagger-ui-bundle.js`; built by url_for, the URL follows the app's
+    static_url_path and the prefix it is mounted under (SCRIPT_NAME).
+    """
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+
+    def __str__(self) -> str:
+        return url_for("static", filename=f"{self.folder}/")
+
+
 def _schema_name(schema: Any) -> str:
     """OpenAPI component names; a partial (PATCH) or trimmed (list) variant gets its own."""
     cls = schema if isinstance(schema, type) else type(schema)
@@ -65,7 +80,10 @@ def init_api(app: Flask) -> FairheatApi:
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
-    app.config.setdefault("OPENAPI_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/")
+    # Swagger UI comes from our own static folder (service/static/swagger-ui/, see its
+    # README.vendored.md), so /api/docs needs no other host; no validator badge either.
+    app.config.setdefault("OPENAPI_SWAGGER_UI_URL", StaticFolderUrl("swagger-ui"))
+    app.config.setdefault("OPENAPI_SWAGGER_UI_CONFIG", {"validatorUrl": None})
     api = FairheatApi(
         app,
         spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name)},
