@@ -1,15 +1,14 @@
 """Scheduled jobs of the notifications domain, and its long-running background workers.
 
-JOBS: (function, APScheduler trigger arguments), run by the one leading scheduler.
-WORKERS: functions (app, stop_event) that run until stopped, in every worker process (the SMS
-dispatcher: several may run at once, claiming rows with FOR UPDATE SKIP LOCKED).
+notifications/domain.py schedules the jobs on the one leading scheduler and starts the workers
+(functions (app, stop_event) that run until stopped) in every worker process: the SMS
+dispatcher, several of which may run at once, claiming rows with FOR UPDATE SKIP LOCKED.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -74,11 +73,3 @@ def purge_codes() -> None:
     from notifications.sms.codes import purge_spent_codes
 
     purge_spent_codes()
-
-
-JOBS: list[tuple[Any, dict[str, Any]]] = [
-    (start_planned_outages, {"trigger": "interval", "minutes": 1}),
-    (send_reminders, {"trigger": "interval", "minutes": 5}),
-    (purge_codes, {"trigger": "interval", "minutes": 15}),
-]
-WORKERS: list[Any] = [run_dispatcher]

@@ -38,8 +38,9 @@ from notifications.texts import compose_notice, status_label
 from service import audit
 from service.db import utcnow
 from service.errors import Conflict, ValidationFailed
-from service.transactions import commit_or_conflict
+from service.evidence import Period
 from service.extensions import db
+from service.transactions import commit_or_conflict
 
 # How far from now a start time may lie before it is treated as a typing mistake.
 _MAX_PAST = dt.timedelta(days=366)
@@ -446,4 +447,4 @@ def notice_figures(year: int | None = None) -> dict[str, Any]:
 
     conf = _settings()
     year = year or utcnow().astimezone(zoneinfo.ZoneInfo(conf.timezone)).year
-    return planned_notice_figures(year)
+    return {"year": year, **planned_notice_figures(Period.year(year))}

@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_settings
 from service import i18n
+from service.domains import register_domains
 from service.errors import register_errorhandlers
 from service.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -36,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
     register_extensions(app)
     register_blueprints(app)
+    register_domains(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -87,11 +89,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from feedback.routes import register as register_feedback
-    from notifications.routes import register as register_notifications
+    """The shell's own pages; each domain adds its own in register_domains."""
     from service.auth.routes import bp as auth_bp
     from service.health import bp as health_bp
-    from service.mail.routes import bp as mail_dev_bp
     from service.public import bp as public_bp
     from service.staff import bp as staff_bp
 
@@ -99,9 +99,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)
-    register_notifications(app)
-    register_feedback(app)
-    app.register_blueprint(mail_dev_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

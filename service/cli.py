@@ -132,7 +132,6 @@ def worker() -> None:
 
 
 def register(app: Flask) -> None:
-    from feedback.cli import open311_group
-
-    for command in (users_group, tokens_group, audit_group, open311_group, demo, worker):
+    """The shell's commands; each domain adds its own (service/domains.py)."""
+    for command in (users_group, tokens_group, audit_group, demo, worker):
         app.cli.add_command(command)

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, registry
 
 NAMING_CONVENTION = {
@@ -158,3 +159,41 @@ class Base(DeclarativeBase):
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={dt.datetime: UTCDateTime()},
     )
+
+
+class hours_between(sa.sql.functions.FunctionElement[float]):  # noqa: N801 (an SQL function)
+    """SQL: hours from the first timestamp to the second, as a float, on both databases (for
+    figures aggregated in the database: durations, answer times)."""
+
+    type = sa.Float()
+    inherit_cache = True
+
+
+@compiles(hours_between, "sqlite")
+def _hours_between_sqlite(element: hours_between, compiler: Any, **kw: Any) -> str:
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 24.0)"
+
+
+@compiles(hours_between, "postgresql")
+def _hours_between_postgresql(element: hours_between, compiler: Any, **kw: Any) -> str:
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0)"
+
+
+def median(session: Any, values: sa.Select[Any]) -> float | None:
+    """The median of a one-column query, computed by the database in two small queries (a
+    count, then the middle one or two values), on both databases; None when there are none."""
+    sub = values.subquery()
+    column = sub.c[0]
+    count = session.scalar(sa.select(sa.func.count(column)).select_from(sub))
+    if not count:
+        return None
+    middle = session.scalars(
+        sa.select(column)
+        .where(column.is_not(None))
+        .order_by(column)
+        .offset((count - 1) // 2)
+        .limit(2 - count % 2)
+    ).all()
+    return float(sum(middle)) / len(middle)

@@ -80,8 +80,25 @@ def format_date(moment: dt.datetime | dt.date, lang: str | None = None) -> str:
     return dates.format_skeleton("yMMMEd", moment, locale=format_locale(lang))
 
 
+# How residents read the clock, decided here rather than by whichever CLDR release Babel ships
+# (CLDR moved Finland-Swedish from 08:00 to 8.00 between Babel 2.18 and 2.19). In Finland all
+# three languages write 8.00 and 21.09, as Finnish and Finland-Swedish style guides do (decision
+# 0007); Polish, Sweden-Swedish and English elsewhere write 08:00.
+_CLOCK_WITH_PERIOD = "H.mm"
+_CLOCK_WITH_COLON = "HH:mm"
+
+
+def clock_pattern(lang: str, country: str) -> str:
+    """The time-of-day pattern for a language as written in the utility's country."""
+    if lang == "fi" or (country == "FI" and lang in ("sv", "en")):
+        return _CLOCK_WITH_PERIOD
+    return _CLOCK_WITH_COLON
+
+
 def format_time(moment: dt.datetime, lang: str | None = None) -> str:
-    return dates.format_time(to_local(moment), "short", locale=format_locale(lang))
+    lang = lang or current_language()
+    pattern = clock_pattern(lang, settings().jurisdiction.country)
+    return dates.format_time(to_local(moment), pattern, locale=format_locale(lang))
 
 
 def format_datetime(moment: dt.datetime, lang: str | None = None) -> str:
@@ -99,14 +116,6 @@ def format_datetime(moment: dt.datetime, lang: str | None = None) -> str:
 def format_iso_local(moment: dt.datetime) -> str:
     """Machine-readable local time, for <time datetime=…> and <input type=datetime-local>."""
     return to_local(moment).isoformat(timespec="minutes")
-
-
-def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
-    """The utility's local calendar year as [start, end) in UTC, for yearly figures."""
-    zone = local_zone()
-    start = dt.datetime(year, 1, 1, tzinfo=zone).astimezone(dt.UTC)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=zone).astimezone(dt.UTC)
-    return start, end
 
 
 class NonexistentLocalTime(ValueError):

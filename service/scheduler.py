@@ -1,4 +1,4 @@
-"""APScheduler wiring: each domain lists its jobs in jobs.py; they run inside an app context.
+"""APScheduler wiring: each domain's jobs and workers (service/domains.py), run in an app context.
 
 Exactly one scheduler runs in production. On PostgreSQL the worker that holds a session-level
 advisory lock is the leader; a standby worker waits on the lock and takes over when the leader's
@@ -18,30 +18,18 @@ import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
+from service.domains import domains_of
+
 log = logging.getLogger(__name__)
 
 LEADER_LOCK_KEY = 0x66686C64  # "fhld"
 LEADER_RETRY_SECONDS = 10
 
 
-def _all_jobs() -> list[tuple[Callable[[], Any], dict[str, Any]]]:
-    from feedback.jobs import JOBS as feedback_jobs
-    from notifications.jobs import JOBS as notification_jobs
-    from service.mail.jobs import JOBS as mail_jobs
-
-    return [*notification_jobs, *feedback_jobs, *mail_jobs]
-
-
-def _all_workers() -> list[Callable[[Flask, threading.Event], None]]:
-    from notifications.jobs import WORKERS as notification_workers
-
-    return [*notification_workers]
-
-
 def start_workers(app: Flask, stop: threading.Event) -> list[threading.Thread]:
     """Every domain's long-running worker (the SMS dispatcher) in its own daemon thread."""
     threads = []
-    for worker in _all_workers():
+    for worker in [w for domain in domains_of(app) for w in domain.workers]:
         thread = threading.Thread(
             target=worker, args=(app, stop), name=worker.__name__, daemon=True
         )
@@ -72,7 +60,7 @@ def _in_app_context(app: Flask, func: Callable[[], Any]) -> Callable[[], None]:
 
 def build_scheduler(app: Flask) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True})
-    for func, trigger in _all_jobs():
+    for func, trigger in [job for domain in domains_of(app) for job in domain.jobs]:
         scheduler.add_job(
             _in_app_context(app, func),
             id=f"{func.__module__}.{func.__name__}",

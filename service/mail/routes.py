@@ -18,4 +18,4 @@ def development_only() -> None:
 
 @bp.get("/mail")
 def mail() -> str:
-    return render_template("dev/mail.html", messages=recent_emails())
+    return render_template("mail/outbox.html", messages=recent_emails())

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 from alembic import context
 from flask import current_app
 
+from service.domains import DOMAINS
 from service.extensions import db
 
 log = logging.getLogger("alembic.env")
 config = context.config
 
-# Every model module must be imported so the metadata is complete.
-import feedback.models  # noqa: E402,F401
-import notifications.models  # noqa: E402,F401
-import notifications.sms.models  # noqa: E402,F401
+# Every model module must be imported so the metadata is complete: the shell's own, and each
+# domain's, which its package imports when it is imported (service/domains.py lists them).
 import service.audit  # noqa: E402,F401
 import service.auth.models  # noqa: E402,F401
-import service.mail.models  # noqa: E402,F401
+
+for _name in DOMAINS:
+    importlib.import_module(_name)
 
 target_metadata = db.metadata
 # Migrations wait at most this long for a table lock instead of queueing behind long

@@ -42,7 +42,7 @@ def outage(**overrides):
 
 @pytest.mark.parametrize(
     ("lang", "time"),
-    [("fi", "8.00"), ("sv", "08:00"), ("en", "8.00"), ("pl", "08:00")],
+    [("fi", "8.00"), ("sv", "8.00"), ("en", "8.00"), ("pl", "08:00")],
 )
 def test_each_language_gets_its_own_words_and_local_time(app, lang, time):
     text = compose_notice(outage(), lang)

@@ -1,0 +1,19 @@
+"""What the feedback domain brings to the app (walked by service/domains.py)."""
+
+from __future__ import annotations
+
+from service.domains import Domain
+
+
+def include(domain: Domain) -> None:
+    from feedback import jobs
+    from feedback.cli import open311_group
+    from feedback.evidence import CaseEvidence
+    from feedback.routes import register
+
+    domain.templates = "feedback"
+    domain.add_routes(register)
+    domain.add_job(jobs.escalate_cases, trigger="interval", minutes=5)
+    domain.add_job(jobs.deem_accepted, trigger="interval", minutes=15)
+    domain.add_command(open311_group)
+    domain.evidence = CaseEvidence()

@@ -1,0 +1,19 @@
+"""What the notifications domain brings to the app (walked by service/domains.py)."""
+
+from __future__ import annotations
+
+from service.domains import Domain
+
+
+def include(domain: Domain) -> None:
+    from notifications import jobs
+    from notifications.evidence import NoticeEvidence
+    from notifications.routes import register
+
+    domain.templates = "notifications"
+    domain.add_routes(register)
+    domain.add_job(jobs.start_planned_outages, trigger="interval", minutes=1)
+    domain.add_job(jobs.send_reminders, trigger="interval", minutes=5)
+    domain.add_job(jobs.purge_codes, trigger="interval", minutes=15)
+    domain.add_worker(jobs.run_dispatcher)  # the SMS dispatcher, in every worker process
+    domain.evidence = NoticeEvidence()
