@@ -2,6 +2,7 @@
 
 The handler reads From, Body and OptOutType (Twilio Advanced Opt-Out), hands them to one service
 function and returns its reply as a TwiML <Message>, or an empty <Response/> for no reply.
+A request identical to one already answered is refused (409): see service/webhooks.py.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from xml.sax.saxutils import escape
 from flask import Blueprint, Response, request
 
 from notifications.sms.inbound import handle_inbound_sms
-from notifications.sms.signatures import twilio_signed
+from service.webhooks import twilio_signed
 
 bp = Blueprint("twilio_inbound", __name__, url_prefix="/twilio/sms")
 
@@ -26,7 +27,7 @@ def twiml(reply: str | None) -> Response:
 
 
 @bp.post("/inbound")
-@twilio_signed
+@twilio_signed(refuse_repeats=True)  # a replayed STOP or START would change state
 def inbound() -> Response:
     reply = handle_inbound_sms(
         request.form.get("From", ""),

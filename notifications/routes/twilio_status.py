@@ -1,11 +1,15 @@
-"""Twilio's delivery status callbacks: POST /twilio/sms/status (signed)."""
+"""Twilio's delivery status callbacks: POST /twilio/sms/status (signed).
+
+Repeats are not refused: statuses only move forward, so a repeated callback changes nothing,
+and this endpoint is the hot one (decision 0004).
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
 from notifications.sms.receipts import record_delivery_status
-from notifications.sms.signatures import twilio_signed
+from service.webhooks import twilio_signed
 
 bp = Blueprint("twilio_status", __name__, url_prefix="/twilio/sms")
 

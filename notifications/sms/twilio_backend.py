@@ -1,7 +1,8 @@
-"""The Twilio SMS backend: Twilio's Messages API through the official SDK, and webhook signatures.
+"""The Twilio SMS backend: Twilio's Messages API through the official SDK.
 
-The only module that imports `twilio`. gateway.py imports it lazily when the backend is twilio,
-the webhook guard (notifications/sms/signatures.py) when a webhook arrives.
+The only module that sends through `twilio`; gateway.py imports it lazily when the backend is
+twilio. Webhook signatures are checked by service/webhooks.py (with the SDK's RequestValidator,
+imported there when a webhook arrives), for SMS and Voice alike.
 
 Where requests go: the SDK builds every Messages URL from the `base_url` of its `api` domain
 (`twilio.base.domain.Domain.absolute_url`: base_url + "/2010-04-01/Accounts/{sid}/Messages.json").
@@ -32,15 +33,13 @@ import contextvars
 import datetime as dt
 import email.utils
 import functools
-import hmac
 import logging
 import math
 import os
 import ssl
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from concurrent.futures import Future
-from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -49,11 +48,13 @@ import requests.utils
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http import AsyncHttpClient
 from twilio.http.response import Response
-from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from config.sms_settings import SmsSettings
 from notifications.sms.gateway import SendError, SendResult, classify_http_error
+
+# Re-exported for tests/notifications/sms/test_gateway.py until it imports from service.webhooks.
+from service.webhooks import signature_is_valid as signature_is_valid
 
 # Seconds, for connecting and for each read; Twilio answers in well under a second.
 DEFAULT_TIMEOUT = 10.0
@@ -260,46 +261,3 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> floa
             when = when.replace(tzinfo=dt.UTC)
         seconds = (when - (now or dt.datetime.now(dt.UTC))).total_seconds()
     return max(0.0, seconds) if math.isfinite(seconds) else None
-
-
-class _Parameters:
-    """POST parameters as RequestValidator reads them. It asks for `getall(name)` first, and a
-    plain dict costs it two exceptions per name; every value of a repeated name is signed."""
-
-    __slots__ = ("_params",)
-
-    def __init__(self, params: Mapping[str, Any]) -> None:
-        self._params = params
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._params)
-
-    def getall(self, name: str) -> list[str]:
-        getlist = getattr(self._params, "getlist", None)
-        return list(getlist(name)) if getlist is not None else [self._params[name]]
-
-
-@functools.lru_cache(maxsize=4)
-def _validator(auth_token: str) -> RequestValidator:
-    return RequestValidator(auth_token)
-
-
-def signature_is_valid(
-    auth_token: str, url: str, params: Mapping[str, Any], signature: str
-) -> bool:
-    """Whether `signature` (X-Twilio-Signature) is Twilio's for the public `url` and POST `params`
-    (a dict, or a MultiDict such as request.form).
-
-    Twilio signs with the account's auth token: HMAC-SHA1 over the URL followed by the POST
-    parameters sorted by name (https://www.twilio.com/docs/usage/security#validating-requests).
-    The URL exactly as configured is tried first, one HMAC; only when that fails does
-    RequestValidator.validate try it with and without the port (two more).
-    """
-    if not signature:
-        return False
-    validator = _validator(auth_token)
-    signed = _Parameters(params)
-    expected = validator.compute_signature(url, signed)
-    if hmac.compare_digest(expected.encode(), signature.encode()):
-        return True
-    return bool(validator.validate(url, signed, signature))
