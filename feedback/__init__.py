@@ -5,3 +5,4 @@ Other domains may call the functions exported here, never the models or internal
 """
 
 import feedback.models  # noqa: F401  (registers the tables with the metadata)
+import feedback.open311.models  # noqa: F401

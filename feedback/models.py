@@ -1,4 +1,8 @@
-"""Feedback and complaint cases, their timeline, clock pauses, reply templates and Open311 keys."""
+"""Feedback and complaint cases, their timeline, clock pauses, escalations and reply templates.
+
+A case sent through Open311 names its client's key (feedback_case.open311_key_id); the key's
+table belongs to feedback/open311/models.py.
+"""
 
 from __future__ import annotations
 
@@ -256,15 +260,3 @@ class ReplyTemplate(db.Model):  # type: ignore[name-defined]
     title: Mapped[str] = mapped_column(sa.String(120))
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class Open311Key(db.Model):  # type: ignore[name-defined]
-    """An api_key for an Open311 client (a city app); only its hash is stored."""
-
-    __tablename__ = "open311_key"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
-    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    revoked_at: Mapped[dt.datetime | None] = mapped_column()

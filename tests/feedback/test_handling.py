@@ -383,15 +383,6 @@ def test_handler_cannot_take_or_drop_a_colleagues_case(client, login, make_user)
     assert case_row(case.id).assignee_id == colleague.id
 
 
-def test_open311_shows_no_address_of_a_case_from_our_own_form(client):
-    case = _case(address="Mannerheimintie 5 A 12")
-    response = client.get(f"/open311/v2/requests/{reference(case)}.json")
-    assert response.status_code == 200
-    (request,) = response.json
-    assert request["address"] is None and request["lat"] is None
-    assert "Mannerheimintie" not in response.get_data(as_text=True)
-
-
 def test_an_empty_question_is_refused_next_to_the_question(client, login):
     login("customer_service")
     case = _case()

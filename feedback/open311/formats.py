@@ -84,6 +84,15 @@ def render(
     return Response(body, status=status, content_type=JSON_TYPE)
 
 
+class Open311Error(Exception):
+    """An answer in the spec's error format: the HTTP status and what went wrong."""
+
+    def __init__(self, status: int, *descriptions: str) -> None:
+        super().__init__(*descriptions)
+        self.status = status
+        self.descriptions = list(descriptions)
+
+
 def errors(fmt: str, status: int, descriptions: list[str]) -> Response:
     """The spec's error list: one {code, description} per problem, code the HTTP status."""
     document = [{"code": status, "description": text} for text in descriptions]

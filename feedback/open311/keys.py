@@ -13,7 +13,7 @@ import secrets
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from feedback.models import Open311Key
+from feedback.open311.models import Open311Key
 from service import audit
 from service.db import utcnow
 from service.errors import NotFound
