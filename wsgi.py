@@ -1,5 +1,5 @@
-"""WSGI entry point: gunicorn wsgi:app"""
+"""WSGI entry point in a checkout: gunicorn wsgi:app (installed: gunicorn service.wsgi:app)."""
 
-from service.app import create_app
+from service.wsgi import app
 
-app = create_app()
+__all__ = ["app"]
