@@ -253,7 +253,7 @@ def _sms_event(outage: Outage, old: Mapping[str, Any], new: Mapping[str, Any]) -
 
 
 def _commit() -> None:
-    commit_or_conflict(_concurrent_change())
+    commit_or_conflict(_concurrent_change)
     invalidate_public_state()
 
 

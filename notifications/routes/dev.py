@@ -18,4 +18,4 @@ def development_only() -> None:
 
 @bp.get("/sms")
 def sms() -> str:
-    return render_template("dev/sms.html", messages=recent_console_messages())
+    return render_template("notifications/dev/sms.html", messages=recent_console_messages())

@@ -21,7 +21,7 @@ ARCHIVE_PAGE_SIZE = 20
 
 def _index_page(query: dict[str, str], errors: dict[str, list[str]]) -> str:
     return render_template(
-        "outages/index.html",
+        "notifications/outages/index.html",
         active=queries.list_outages(status="active"),
         upcoming=queries.list_outages(status="upcoming"),
         query=query,
@@ -45,7 +45,7 @@ def lookup() -> Response | tuple[str, int]:
 
     def render() -> str:
         result = queries.lookup_address(data["postcode"], data.get("street"), data.get("number"))
-        return render_template("outages/lookup.html", result=result, query=query)
+        return render_template("notifications/outages/lookup.html", result=result, query=query)
 
     return cached_public(render)
 
@@ -53,7 +53,9 @@ def lookup() -> Response | tuple[str, int]:
 @bp.get("/outages/<int:outage_id>")
 def detail(outage_id: int) -> Response:
     return cached_public(
-        lambda: render_template("outages/detail.html", outage=queries.get_outage(outage_id))
+        lambda: render_template(
+            "notifications/outages/detail.html", outage=queries.get_outage(outage_id)
+        )
     )
 
 
@@ -66,7 +68,7 @@ def archive() -> Response:
             status="past", limit=ARCHIVE_PAGE_SIZE + 1, offset=(page - 1) * ARCHIVE_PAGE_SIZE
         )
         return render_template(
-            "outages/archive.html",
+            "notifications/outages/archive.html",
             outages=outages[:ARCHIVE_PAGE_SIZE],
             page=page,
             has_next=len(outages) > ARCHIVE_PAGE_SIZE,

@@ -44,7 +44,7 @@ def _form_page(
 ) -> tuple[str, int]:
     return (
         render_template(
-            "staff/outage_form.html",
+            "notifications/staff/outage_form.html",
             outage=outage,
             values=values,
             errors=errors,
@@ -67,7 +67,7 @@ def _load_form(partial: bool = False) -> dict[str, Any]:
 @requires(Permission.VIEW_BACK_OFFICE)
 def index() -> str:
     return render_template(
-        "staff/outages.html",
+        "notifications/staff/outages.html",
         drafts=queries.list_outages(status="draft", public=False),
         active=queries.list_outages(status="active", public=False),
         upcoming=queries.list_outages(status="upcoming", public=False),
@@ -103,7 +103,7 @@ def new() -> Response | tuple[str, int]:
 def detail(outage_id: int) -> str:
     outage = queries.get_outage(outage_id, public=False)
     return render_template(
-        "staff/outage_detail.html",
+        "notifications/staff/outage_detail.html",
         outage=outage,
         statuses=[s for s in STATUSES_BY_KIND[outage.kind]],
         delivery=outage_delivery(outage_id),

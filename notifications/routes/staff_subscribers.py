@@ -24,7 +24,9 @@ def index() -> Response | str:
             return redirect(url_for("staff_subscribers.detail", subscriber_id=found.id))
         flash(_("No subscriber has this number."), "error")
     return render_template(
-        "staff/subscribers.html", quarantined=delivery.quarantined_subscribers(), phone=phone
+        "notifications/staff/subscribers.html",
+        quarantined=delivery.quarantined_subscribers(),
+        phone=phone,
     )
 
 
@@ -32,7 +34,9 @@ def index() -> Response | str:
 @requires(Permission.VIEW_BACK_OFFICE)
 def detail(subscriber_id: int) -> str:
     subscriber, messages = delivery.subscriber_history(subscriber_id)
-    return render_template("staff/subscriber.html", subscriber=subscriber, messages=messages)
+    return render_template(
+        "notifications/staff/subscriber.html", subscriber=subscriber, messages=messages
+    )
 
 
 @bp.post("/<int:subscriber_id>/priority")

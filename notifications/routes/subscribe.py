@@ -129,7 +129,7 @@ def _session_ended() -> Response:
 
 
 def _subscribe_page(values: dict[str, Any], errors: dict[str, list[str]]) -> str:
-    return render_template("subscribe/form.html", values=values, errors=errors)
+    return render_template("notifications/subscribe/form.html", values=values, errors=errors)
 
 
 @bp.get("/subscribe")
@@ -165,7 +165,9 @@ def subscribe_post() -> Page:
 def _code_page(session_key: str, errors: dict[str, list[str]]) -> str:
     pending = codes.pending_code(session[session_key])
     purpose = "subscribe" if session_key == SUBSCRIBE_CODE else "manage"
-    return render_template("subscribe/code.html", pending=pending, purpose=purpose, errors=errors)
+    return render_template(
+        "notifications/subscribe/code.html", pending=pending, purpose=purpose, errors=errors
+    )
 
 
 def _code_post(session_key: str, confirm: Any, on_success: Any) -> Page:
@@ -201,7 +203,7 @@ def subscribe_confirm() -> Page:
 
 @bp.get("/subscribe/done")
 def subscribe_done() -> Page:
-    return render_template("subscribe/done.html")
+    return render_template("notifications/subscribe/done.html")
 
 
 # --- Managing -----------------------------------------------------------------------------------
@@ -209,7 +211,7 @@ def subscribe_done() -> Page:
 
 def _manage_page(values: dict[str, Any], errors: dict[str, list[str]], subscriber_id: int) -> str:
     return render_template(
-        "subscribe/manage.html",
+        "notifications/subscribe/manage.html",
         values=values,
         errors=errors,
         subscription=subscriptions.get_subscription(subscriber_id),
@@ -220,7 +222,7 @@ def _manage_page(values: dict[str, Any], errors: dict[str, list[str]], subscribe
 def manage() -> Page:
     subscriber_id = _signed_in()
     if subscriber_id is None:
-        return render_template("subscribe/signin.html", phone="", errors={})
+        return render_template("notifications/subscribe/signin.html", phone="", errors={})
     view = subscriptions.get_subscription(subscriber_id)
     if view is None:
         session.pop(SIGNED_IN, None)
@@ -231,7 +233,9 @@ def manage() -> Page:
         "wants_unplanned": view.wants_unplanned,
         "rows": _padded([{k: v or "" for k, v in a.items()} for a in view.addresses], add_row=True),
     }
-    return render_template("subscribe/manage.html", values=values, errors={}, subscription=view)
+    return render_template(
+        "notifications/subscribe/manage.html", values=values, errors={}, subscription=view
+    )
 
 
 @bp.post("/subscription")
@@ -257,10 +261,14 @@ def sign_in() -> Page:
         code_id = subscriptions.request_manage_code(phone, _client_ip())
     except ValidationFailed as error:
         errors = flatten_errors(error.errors)
-        return render_template("subscribe/signin.html", phone=phone, errors=errors), 422
+        return render_template(
+            "notifications/subscribe/signin.html", phone=phone, errors=errors
+        ), 422
     except TooManyCodes as error:
         errors = {"_schema": [str(error.message)]}
-        return render_template("subscribe/signin.html", phone=phone, errors=errors), 429
+        return render_template(
+            "notifications/subscribe/signin.html", phone=phone, errors=errors
+        ), 429
     session[MANAGE_CODE] = code_id
     return redirect(url_for(".manage_confirm"))
 
@@ -287,7 +295,7 @@ def sign_out() -> Response:
 def erase() -> Page:
     if _signed_in() is None:
         return _session_ended()
-    return render_template("subscribe/erase.html")
+    return render_template("notifications/subscribe/erase.html")
 
 
 @bp.post("/subscription/delete")
@@ -304,4 +312,4 @@ def erase_post() -> Page:
 
 @bp.get("/subscription/deleted")
 def erased() -> Page:
-    return render_template("subscribe/erased.html")
+    return render_template("notifications/subscribe/erased.html")

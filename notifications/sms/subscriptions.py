@@ -57,6 +57,7 @@ from service.db import utcnow
 from service.errors import Conflict, NotFound
 from service.extensions import db
 from service.phones import display_phone, parse_mobile_number
+from service.transactions import commit_or_conflict as commit_once
 from service.validation import load_or_fail
 
 ERASED_PHONE = "erased"
@@ -119,13 +120,11 @@ def subscriber_by_phone(phone: str, *, lock: bool = False) -> Subscriber | None:
 
 def commit_or_conflict() -> None:
     """Commit; two first subscriptions of one number at once leave one, the other is told."""
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(
-            _("Someone changed this subscription at the same time. Please try again.")
-        ) from None
+    commit_once(_changed_meanwhile, conflicts=(IntegrityError,))
+
+
+def _changed_meanwhile() -> str:
+    return _("Someone changed this subscription at the same time. Please try again.")
 
 
 # --- Web: subscribe, sign in, manage, erase -----------------------------------------------------
