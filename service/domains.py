@@ -67,10 +67,10 @@ class Domain:
         self.commands.append(command)
 
 
-def load_domains(names: tuple[str, ...] = DOMAINS) -> list[Domain]:
-    """Import each part's `domain` module and let it describe itself."""
+def load_domains(names: tuple[str, ...] | None = None) -> list[Domain]:
+    """Import each part's `domain` module (of DOMAINS unless named) and let it describe itself."""
     domains = []
-    for name in names:
+    for name in DOMAINS if names is None else names:
         domain = Domain(name=name)
         importlib.import_module(f"{name}.domain").include(domain)
         domains.append(domain)
