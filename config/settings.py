@@ -22,6 +22,7 @@ from config.parsing import get, get_bool, get_int
 from config.sms_settings import SmsSettings, load_sms_settings
 
 SUPPORTED_LANGUAGES = ("fi", "sv", "en", "pl")
+FILES_BACKENDS = ("local",)  # an S3-compatible one may follow
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class Settings:
     sms: SmsSettings
     mail: MailSettings
     feedback: FeedbackSettings
+    files_backend: str  # where uploads and generated bundles are kept: local
+    files_dir: Path  # the local backend's directory
 
     @property
     def planned_notice_lead(self) -> Rule:
@@ -165,6 +168,11 @@ def load_settings(
             f"FAIRHEAT_PUBLIC_BASE_URL must start with http:// or https://, got {public_base_url!r}"
         )
 
+    files_backend = get(environ, "FAIRHEAT_FILES_BACKEND", "local").lower()
+    if files_backend not in FILES_BACKENDS:
+        raise SettingsError(f"FAIRHEAT_FILES_BACKEND must be local, got {files_backend!r}")
+    files_dir = Path(get(environ, "FAIRHEAT_FILES_DIR", str(instance_path / "files"))).resolve()
+
     return Settings(
         env=env,
         database_url=database_url,
@@ -189,4 +197,6 @@ def load_settings(
         sms=load_sms_settings(environ),
         mail=load_mail_settings(environ),
         feedback=load_feedback_settings(environ, code),
+        files_backend=files_backend,
+        files_dir=files_dir,
     )
