@@ -3,6 +3,7 @@
 Other domains may call the functions exported here, never the models or internals.
 """
 
+from notifications.channels import Contact, PersonMessage, notify_person, reachable_channels
 from notifications.queries import get_outage, list_outages, lookup_address
 from notifications.services import (
     cancel_outage,
@@ -14,12 +15,16 @@ from notifications.services import (
 from notifications.sms.outbox import send_text_message
 
 __all__ = [
+    "Contact",
+    "PersonMessage",
     "cancel_outage",
     "create_outage",
     "get_outage",
     "list_outages",
     "lookup_address",
+    "notify_person",
     "publish_outage",
+    "reachable_channels",
     "restore_outage",
     "send_text_message",
     "update_outage",
