@@ -1,15 +1,17 @@
 """A case's response deadline: its rule applied to the time received, moved by the pauses.
 
-The arithmetic lives in service/calendar.py (pure); this module picks the rule for a case and
-names it for people: "14 calendar days (§ 26 …)".
+The arithmetic lives in service/calendar.py (pure); this module picks the rule (the track) for a
+case, says when a case may change track, and names the rule for people: "14 calendar days".
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Iterable
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from config.feedback_rules import FeedbackRules, Track
@@ -29,6 +31,52 @@ def track_for(case_type: CaseType, channel: Channel) -> Track:
     if case_type in COMPLAINT_TYPES:
         return Track.PHONE_COMPLAINT if channel is Channel.PHONE else Track.COMPLAINT
     return Track.STANDARD
+
+
+class ExplanatoryRefusal(enum.Enum):
+    """Why a case may not start the explanatory procedure now."""
+
+    CLOSED = "closed"
+    NOT_OFFERED = "not_offered"  # the utility's rules have no such track (FI, SE by default)
+    NOT_A_COMPLAINT = "not_a_complaint"  # another type, or a complaint already off its track
+    LATE = "late"
+
+    def message(self) -> str:
+        """The sentence staff see when they try anyway (a 409)."""
+        if self is ExplanatoryRefusal.CLOSED:
+            return _("This case is closed. Reopen it first.")
+        if self is ExplanatoryRefusal.NOT_OFFERED:
+            return _("The rules of this utility have no explanatory procedure.")
+        if self is ExplanatoryRefusal.NOT_A_COMPLAINT:
+            return _("Only a complaint can be moved to the explanatory procedure.")
+        return _(
+            "The deadline has passed: a late complaint cannot be moved to the "
+            "explanatory procedure."
+        )
+
+
+# The tracks a complaint may leave for the explanatory procedure (once: not from that track).
+EXPLANATORY_FROM = (Track.COMPLAINT, Track.PHONE_COMPLAINT)
+
+
+def explanatory_refusal(case: Case, now: dt.datetime) -> ExplanatoryRefusal | None:
+    """Why `case` may not start the explanatory procedure at `now`; None when it may.
+
+    The one statement of the rule: the case page offers the button only when this is None, and
+    switch_to_explanatory refuses with the reason's message otherwise. It may when the case is
+    open, the utility's rules have the procedure (PL: 30 days), the case is a complaint still on
+    a complaint track, and its deadline (an open pause counted) has not passed: a late complaint
+    cannot be given more time after the fact. Reads only the case, `now` and the rules.
+    """
+    if not case.is_open:
+        return ExplanatoryRefusal.CLOSED
+    if not rules().offers(Track.EXPLANATORY):
+        return ExplanatoryRefusal.NOT_OFFERED
+    if case.type not in COMPLAINT_TYPES or case.track not in EXPLANATORY_FROM:
+        return ExplanatoryRefusal.NOT_A_COMPLAINT
+    if current_deadline(case, now) < now:
+        return ExplanatoryRefusal.LATE
+    return None
 
 
 def apply_rule(rule: Rule, received_at: dt.datetime) -> dt.datetime:

@@ -21,6 +21,7 @@ from feedback import messages
 from feedback.deadlines import (
     apply_rule,
     current_deadline,
+    explanatory_refusal,
     refresh_deadline,
     restart_deadline,
     rules,
@@ -28,7 +29,6 @@ from feedback.deadlines import (
 )
 from feedback.deadlines import track_for as initial_track
 from feedback.models import (
-    COMPLAINT_TYPES,
     Case,
     CaseEvent,
     CasePause,
@@ -45,9 +45,9 @@ from service.auth.models import User
 from service.auth.permissions import Permission, Role, role_allows
 from service.db import utcnow
 from service.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from service.transactions import commit_or_conflict
 from service.extensions import db
 from service.i18n import current_language, to_local
+from service.transactions import commit_or_conflict
 
 
 def _conf() -> Any:
@@ -55,7 +55,7 @@ def _conf() -> Any:
 
 
 def _commit() -> None:
-    commit_or_conflict(_changed_meanwhile())
+    commit_or_conflict(_changed_meanwhile)
 
 
 def _changed_meanwhile() -> str:
@@ -263,24 +263,13 @@ def customer_reply(case: Case, text: str) -> Case:
 
 
 def switch_to_explanatory(case_id: int, reason: str, actor_id: int, version: int | None) -> Case:
-    """A complaint needing an explanatory procedure moves to that track's longer deadline."""
+    """A complaint needing an explanatory procedure moves to that track's longer deadline, when
+    deadlines.explanatory_refusal allows it (a 409 with its reason otherwise)."""
     case = _case_for_update(case_id, version)
-    _require_open(case)
-    if not rules().offers(Track.EXPLANATORY):
-        raise Conflict(_("The rules of this utility have no explanatory procedure."))
-    if case.type not in COMPLAINT_TYPES or case.track not in (
-        Track.COMPLAINT,
-        Track.PHONE_COMPLAINT,
-    ):
-        raise Conflict(_("Only a complaint can be moved to the explanatory procedure."))
     now = utcnow()
-    if current_deadline(case, now) < now:
-        raise Conflict(
-            _(
-                "The deadline has passed: a late complaint cannot be moved to the "
-                "explanatory procedure."
-            )
-        )
+    refusal = explanatory_refusal(case, now)
+    if refusal is not None:
+        raise Conflict(refusal.message())
     before = case.deadline_at
     set_deadline(case, Track.EXPLANATORY)
     case.track_reason = reason

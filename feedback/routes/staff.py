@@ -26,10 +26,15 @@ from werkzeug.wrappers import Response
 
 from config.feedback_rules import Track
 from feedback import queries, services
-from feedback.deadlines import current_deadline, paused_for, pauses_clock, rule_label
+from feedback.deadlines import (
+    current_deadline,
+    explanatory_refusal,
+    paused_for,
+    pauses_clock,
+    rule_label,
+)
 from feedback.evidence import case_figures
 from feedback.models import (
-    COMPLAINT_TYPES,
     STAFF_CHANNELS,
     CaseStatus,
     CaseType,
@@ -202,12 +207,7 @@ def _detail_page(
             due=queries.due_state(case, now),
             rule=rule_label(case.rule_value, case.rule_unit),
             acknowledgement_rule=rules.acknowledgement,
-            can_explain=(
-                case.is_open
-                and rules.offers(Track.EXPLANATORY)
-                and case.type in COMPLAINT_TYPES
-                and case.track in (Track.COMPLAINT, Track.PHONE_COMPLAINT)
-            ),
+            can_explain=explanatory_refusal(case, now) is None,
             explanatory_rule=rules.tracks.get(Track.EXPLANATORY),
             rule_label=rule_label,
             tracking_link=tracking_url(case),
