@@ -11,10 +11,10 @@ from typing import Any
 
 import marshmallow as ma
 import phonenumbers
-from flask import current_app
 from flask_babel import gettext as _
 
 from service.errors import ValidationFailed
+from service.settings import current_settings
 from service.validation import TrimmedString
 
 # Country calling codes of the numbers we send to (Åland, +358 18, is part of Finland).
@@ -24,10 +24,6 @@ _MOBILE_TYPES = frozenset(
 )
 
 
-def _conf() -> Any:
-    return current_app.config["FAIRHEAT"]
-
-
 def mobile_number(text: str) -> str:
     """E.164 from what people type ("040 123 4567", "0046701234567"); ma.ValidationError else."""
     return phone_number(text, mobile_only=True)
@@ -35,7 +31,7 @@ def mobile_number(text: str) -> str:
 
 def phone_number(text: str, *, mobile_only: bool) -> str:
     """E.164 of a valid FI/SE/PL number (a mobile one when `mobile_only`); ma.ValidationError."""
-    region = _conf().jurisdiction.country
+    region = current_settings().jurisdiction.country
     sample = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
     example = (
         phonenumbers.format_number(sample, phonenumbers.PhoneNumberFormat.NATIONAL)
@@ -78,7 +74,7 @@ def display_phone(e164: str) -> str:
         number = phonenumbers.parse(e164)
     except phonenumbers.NumberParseException:
         return e164
-    home = phonenumbers.country_code_for_region(_conf().jurisdiction.country)
+    home = phonenumbers.country_code_for_region(current_settings().jurisdiction.country)
     style = (
         phonenumbers.PhoneNumberFormat.NATIONAL
         if number.country_code == home
@@ -90,7 +86,7 @@ def display_phone(e164: str) -> str:
 def any_number_e164(phone: str) -> str | None:
     """E.164 for an SMS sender's number, of any country or type, unchecked; None if unparsable."""
     try:
-        number = phonenumbers.parse(phone, _conf().jurisdiction.country)
+        number = phonenumbers.parse(phone, current_settings().jurisdiction.country)
     except phonenumbers.NumberParseException:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -31,6 +31,7 @@ from service.db import utcnow
 from service.errors import Conflict, DomainError, ValidationFailed
 from service.extensions import db
 from service.phones import display_phone
+from service.settings import current_settings
 
 CODE_DIGITS = 6
 CODE_VALIDITY = dt.timedelta(minutes=15)
@@ -46,17 +47,13 @@ class TooManyCodes(DomainError):
     status_code = 429
 
 
-def _conf() -> Any:
-    return current_app.config["FAIRHEAT"]
-
-
 def _code_hash(purpose: str, phone: str, code: str) -> str:
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, f"{purpose}:{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 def _check_code_limits(phone: str, client_ip: str | None, now: dt.datetime) -> None:
-    limits = _conf().sms
+    limits = current_settings().sms
     since = now - RATE_WINDOW
 
     def count(*where: sa.ColumnElement[bool]) -> int:
@@ -89,7 +86,7 @@ def _check_code_limits(phone: str, client_ip: str | None, now: dt.datetime) -> N
 
 def _code_text(purpose: str, code: str, language: str) -> str:
     minutes = int(CODE_VALIDITY.total_seconds() // 60)
-    utility = _conf().utility_name
+    utility = current_settings().utility_name
     with force_locale(language):
         if purpose == MANAGE:
             return ngettext(

@@ -11,11 +11,9 @@ Every public function owns its transaction.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask import current_app
 
 from notifications.sms import keywords
 from notifications.sms.keywords import Action
@@ -31,10 +29,7 @@ from notifications.sms.subscriptions import (
 from service.db import utcnow
 from service.extensions import db
 from service.phones import any_number_e164, mobile_number
-
-
-def _conf() -> Any:
-    return current_app.config["FAIRHEAT"]
+from service.settings import current_settings
 
 
 def subscribe_by_sms(phone: str, language: str | None, address_text: str) -> str:
@@ -48,7 +43,7 @@ def subscribe_by_sms(phone: str, language: str | None, address_text: str) -> str
         e164 = mobile_number(phone)
     except ma.ValidationError:
         return keywords.number_not_accepted_reply(language)
-    typed = keywords.parse_sms_address(address_text, _conf().jurisdiction)
+    typed = keywords.parse_sms_address(address_text, current_settings().jurisdiction)
     if typed is None:
         return keywords.address_format_reply(language)
     address = {

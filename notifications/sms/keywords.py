@@ -19,13 +19,12 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from config.jurisdictions import Jurisdiction
+from service.settings import current_settings
 
 
 class Action(enum.StrEnum):
@@ -224,21 +223,17 @@ _STREET_EXAMPLES = {
 }
 
 
-def _conf() -> Any:
-    return current_app.config["FAIRHEAT"]
-
-
 def _keywords(action: Action, language: str) -> str:
     return ", ".join(advertised(action, language))
 
 
 def manage_url(language: str) -> str:
-    return f"{_conf().public_base_url}/{language}/subscription"
+    return f"{current_settings().public_base_url}/{language}/subscription"
 
 
 def help_reply(language: str) -> str:
     """The HELP answer: what this is, every keyword in the language, and the manage link."""
-    conf = _conf()
+    conf = current_settings()
     subscribe = advertised(Action.SUBSCRIBE, language)[0]
     with force_locale(language):
         return _(
@@ -264,7 +259,7 @@ def address_label(postcode: str, street: str | None, number: str | None) -> str:
 
 
 def subscribed_reply(language: str, postcode: str, street: str | None, number: str | None) -> str:
-    conf = _conf()
+    conf = current_settings()
     with force_locale(language):
         return _(
             "%(utility)s: you will now get SMS notices about interruptions in heat supply at "
@@ -278,7 +273,7 @@ def subscribed_reply(language: str, postcode: str, street: str | None, number: s
 
 def address_format_reply(language: str) -> str:
     """The answer to a subscribe keyword without a readable postcode: the format, by example."""
-    conf = _conf()
+    conf = current_settings()
     subscribe = advertised(Action.SUBSCRIBE, language)[0]
     with force_locale(language):
         return _(
@@ -309,7 +304,7 @@ def opted_out_reply(language: str) -> str:
     with force_locale(language):
         return _(
             "%(utility)s: you will get no more SMS from us. To start again, reply %(start)s.",
-            utility=_conf().utility_name,
+            utility=current_settings().utility_name,
             start=advertised(Action.START, language)[0],
         )
 
@@ -319,7 +314,7 @@ def opted_in_reply(language: str) -> str:
         return _(
             "%(utility)s: SMS notices about interruptions in heat supply are on again. To stop, "
             "reply %(stop)s.",
-            utility=_conf().utility_name,
+            utility=current_settings().utility_name,
             stop=advertised(Action.STOP, language)[0],
         )
 
@@ -331,5 +326,5 @@ def not_subscribed_reply(language: str) -> str:
             "This number does not follow any address yet. To subscribe, send %(subscribe)s and "
             "your postcode, e.g. %(example)s.",
             subscribe=subscribe,
-            example=f"{subscribe} {_conf().jurisdiction.postcode_example}",
+            example=f"{subscribe} {current_settings().jurisdiction.postcode_example}",
         )

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
@@ -57,19 +56,16 @@ from service.db import utcnow
 from service.errors import Conflict, NotFound
 from service.extensions import db
 from service.phones import display_phone, parse_mobile_number
+from service.settings import current_settings
 from service.transactions import commit_or_conflict as commit_once
 from service.validation import load_or_fail
 
 ERASED_PHONE = "erased"
 
 
-def _conf() -> Any:
-    return current_app.config["FAIRHEAT"]
-
-
 def language_or_default(code: str | None) -> str:
     """`code` when it is one of the service's languages, else the default language."""
-    conf = _conf()
+    conf = current_settings()
     return code if code is not None and code in conf.languages else str(conf.default_language)
 
 
@@ -201,7 +197,7 @@ def subscribe_verified(
         subscriber = Subscriber(phone=phone, source=source, addresses=[])
         db.session.add(subscriber)
     add_addresses(subscriber, addresses)
-    limit = _conf().sms.max_addresses
+    limit = current_settings().sms.max_addresses
     if len(subscriber.addresses) > limit:
         db.session.rollback()
         raise TooManyAddresses(limit)
