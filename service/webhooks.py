@@ -153,8 +153,10 @@ def _repeat_storage() -> Storage:
             store = current_app.extensions.get(_REPEATS)
             if store is None:
                 url = current_settings().ratelimit_storage_url
-                store = storage_from_string(url, wrap_exceptions=True)
-                current_app.extensions[_REPEATS] = store
+                made = storage_from_string(url, wrap_exceptions=True)
+                if not isinstance(made, Storage):  # an async+… URL: the views are synchronous
+                    raise RuntimeError("FAIRHEAT_RATELIMIT_STORAGE_URL must not be async+…")
+                current_app.extensions[_REPEATS] = store = made
     return store
 
 

@@ -47,7 +47,7 @@ class LocalFileStorage:
 
         head = _read_head(stream, HEAD_BYTES)
         content_type = detect_content_type(head)
-        if content_type not in allowed_types:
+        if content_type is None or content_type not in allowed_types:
             raise FileTypeNotAllowed(allowed_types)
         if len(head) > max_bytes:
             raise FileTooLarge(max_bytes)
