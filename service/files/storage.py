@@ -65,7 +65,7 @@ class FileTooLarge(ValidationFailed):
     def __init__(self, max_bytes: int, field: str = "file") -> None:
         self.max_bytes = max_bytes
         limit = format_decimal(max_bytes / MB, format="#,##0.#")
-        super().__init__({field: [_("The file is larger than %(limit)s MB.", limit=limit)]})
+        super().__init__({field: [_("The file is too large: at most %(limit)s MB.", limit=limit)]})
 
 
 class FileTypeNotAllowed(ValidationFailed):
@@ -75,7 +75,11 @@ class FileTypeNotAllowed(ValidationFailed):
         self.allowed = tuple(allowed)
         names = ", ".join(sorted(KNOWN_TYPES[t] for t in self.allowed))
         super().__init__(
-            {field: [_("This kind of file is not accepted. Send %(types)s.", types=names)]}
+            {
+                field: [
+                    _("This kind of file is not accepted. Accepted types: %(types)s.", types=names)
+                ]
+            }
         )
 
 

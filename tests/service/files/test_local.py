@@ -77,7 +77,7 @@ def test_a_type_not_allowed_is_refused_and_nothing_is_stored(storage, content):
     assert files_under(storage.root) == []
     assert isinstance(refused.value, ValidationFailed) and refused.value.status_code == 422
     assert refused.value.errors == {
-        "file": ["This kind of file is not accepted. Send JPEG, PDF, PNG."]
+        "file": ["This kind of file is not accepted. Accepted types: JPEG, PDF, PNG."]
     }
 
 
@@ -91,7 +91,7 @@ def test_over_the_limit_is_refused_while_streaming_and_nothing_is_left(storage):
     assert files_under(storage.root) == []
     assert source.tell() <= MB + 1  # it stopped reading at the limit
     assert refused.value.status_code == 422
-    assert refused.value.errors == {"file": ["The file is larger than 1 MB."]}
+    assert refused.value.errors == {"file": ["The file is too large: at most 1 MB."]}
 
 
 def test_exactly_the_limit_is_accepted(storage):
