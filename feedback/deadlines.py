@@ -121,6 +121,14 @@ def refresh_deadline(case: Case) -> None:
     )
 
 
+def end_pause(case: Case, now: dt.datetime) -> None:
+    """The customer replied (or we answered): the open pause ends `now` and moves the deadline."""
+    pause = case.open_pause
+    if pause is not None:
+        pause.ended_at = now
+        refresh_deadline(case)
+
+
 def current_deadline(case: Case, now: dt.datetime) -> dt.datetime:
     """The deadline as it stands `now`, an open pause counted up to now."""
     return extend_by_pauses(case.base_deadline_at, _counted(case, case.pauses), now)

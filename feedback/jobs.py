@@ -1,10 +1,10 @@
-"""Scheduled jobs of the feedback domain, run by the one leading scheduler (service/scheduler)."""
+"""Scheduled jobs of the feedback domain, run by the one leading scheduler (feedback/domain.py
+says when)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from feedback.services import escalate, mark_deemed_accepted
+from feedback.answering import mark_deemed_accepted
+from feedback.escalations import escalate
 
 
 def escalate_cases() -> None:
@@ -15,9 +15,3 @@ def escalate_cases() -> None:
 def deem_accepted() -> None:
     """PL: a disconnection complaint left unanswered past its deadline is deemed accepted."""
     mark_deemed_accepted()
-
-
-JOBS: list[tuple[Any, dict[str, Any]]] = [
-    (escalate_cases, {"trigger": "interval", "minutes": 5}),
-    (deem_accepted, {"trigger": "interval", "minutes": 15}),
-]

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from feedback import queries, services
+from feedback import intake, queries
 from feedback.models import CaseType, Channel
 from feedback.open311 import documents
 from feedback.open311.formats import Open311Error, errors, render
@@ -166,7 +166,7 @@ def create_request(fmt: str) -> Response:
     data = load_or_fail(CaseInputSchema(), case_input(request.values, case_type))
     data.update(location(request.values))
     g.actor = f"open311:{key.id}:{key.name}"
-    receipt = services.submit_case(data, channel=Channel.OPEN311, open311_key_id=key.id)
+    receipt = intake.submit_case(data, channel=Channel.OPEN311, open311_key_id=key.id)
     case = queries.get_case(receipt.case_id)
     created = documents.created_request(receipt.reference, case, utcnow())
     return render(fmt, "service_requests", [created])

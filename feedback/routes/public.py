@@ -17,11 +17,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from feedback import queries, services
+from feedback import handling, intake, queries
 from feedback.deadlines import current_deadline, pauses_clock, rule_label
 from feedback.models import CUSTOMER_VISIBLE_EVENTS, Case, CaseType, ReplyChannel, SubjectArea
 from feedback.references import reference, tracking_token
 from feedback.schemas import CaseInputSchema, NoteSchema, SurveySchema, form_data
+from feedback.survey import record_survey
 from service.db import utcnow
 from service.errors import ValidationFailed, flatten_errors
 from service.extensions import limiter
@@ -99,7 +100,7 @@ def submit() -> Page:
         return _form_page(values, {HONEYPOT: [_("Leave this field empty.")]}, 422)
     try:
         data = load_or_fail(CaseInputSchema(), form_data(request.form, FIELDS))
-        receipt = services.submit_case(data)
+        receipt = intake.submit_case(data)
     except ValidationFailed as error:
         return _form_page(values, flatten_errors(error.errors), 422)
     flash(
@@ -153,7 +154,7 @@ def reply(reference: str, token: str) -> Page:
     case = queries.case_for_tracking(reference, token)
     try:
         data = load_or_fail(NoteSchema(), {"text": request.form.get("text", "")})
-        services.customer_reply(case, data["text"])
+        handling.customer_reply(case, data["text"])
     except ValidationFailed as error:
         return _track_page(case, flatten_errors(error.errors), 422, text=request.form.get("text"))
     flash(_("Thank you. Your reply was added to the case."), "success")
@@ -165,7 +166,7 @@ def survey(reference: str, token: str) -> Page:
     case = queries.case_for_tracking(reference, token)
     try:
         data = load_or_fail(SurveySchema(), form_data(request.form, ("score", "comment")))
-        services.record_survey(case, data["score"], data["comment"])
+        record_survey(case, data["score"], data["comment"])
     except ValidationFailed as error:
         return _track_page(
             case, flatten_errors(error.errors), 422, comment=request.form.get("comment")

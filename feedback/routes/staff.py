@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from config.feedback_rules import Track
-from feedback import queries, services
+from feedback import answering, escalations, handling, intake, queries, reply_templates
 from feedback.deadlines import (
     current_deadline,
     explanatory_refusal,
@@ -119,7 +119,7 @@ def inbox() -> str:
 @bp.post("/escalations/read")
 @requires(Permission.VIEW_CASES)
 def escalations_read() -> Response:
-    services.mark_escalations_read(_user_id())
+    escalations.mark_escalations_read(_user_id())
     return redirect(url_for(".inbox"))
 
 
@@ -167,7 +167,7 @@ def new() -> Page:
         if "received_at" in payload:
             payload["received_at"] = _received_at(payload["received_at"])
         data = load_or_fail(StaffCaseInputSchema(), payload)
-        receipt = services.submit_case(data, recorded_by=_user_id())
+        receipt = intake.submit_case(data, recorded_by=_user_id())
     except ValidationFailed as error:
         return _new_page(values, flatten_errors(error.errors), 422)
     flash(_("Case %(reference)s was recorded.", reference=receipt.reference), "success")
@@ -258,7 +258,7 @@ def assign(case_id: int) -> Page:
             raise ValidationFailed(
                 {"assignee_id": [_("Choose an active staff member who handles cases.")]}
             )
-        services.assign_case(case_id, assignee, _user_id(), _version(), hands_out=hands_out)
+        handling.assign_case(case_id, assignee, _user_id(), _version(), hands_out=hands_out)
 
     return _act(case_id, _("The assignment was saved."), run)
 
@@ -267,7 +267,7 @@ def assign(case_id: int) -> Page:
 @requires(Permission.HANDLE_CASES)
 def note(case_id: int) -> Page:
     def run() -> None:
-        services.add_note(case_id, _text_field("note"), _user_id(), _version())
+        handling.add_note(case_id, _text_field("note"), _user_id(), _version())
 
     return _act(case_id, _("The note was saved."), run, ("note",))
 
@@ -276,7 +276,7 @@ def note(case_id: int) -> Page:
 @requires(Permission.HANDLE_CASES)
 def request_information(case_id: int) -> Page:
     def run() -> None:
-        services.request_information(case_id, _text_field("question"), _user_id(), _version())
+        handling.request_information(case_id, _text_field("question"), _user_id(), _version())
 
     return _act(case_id, _("The question was sent."), run, ("question",))
 
@@ -286,7 +286,7 @@ def request_information(case_id: int) -> Page:
 def explanatory(case_id: int) -> Page:
     def run() -> None:
         data = load_or_fail(TrackSchema(), {"reason": request.form.get("reason", "")})
-        services.switch_to_explanatory(case_id, data["reason"], _user_id(), _version())
+        handling.switch_to_explanatory(case_id, data["reason"], _user_id(), _version())
 
     return _act(
         case_id, _("The complaint now follows the explanatory procedure."), run, ("reason",)
@@ -298,7 +298,7 @@ def explanatory(case_id: int) -> Page:
 def answer(case_id: int) -> Page:
     def run() -> None:
         data = load_or_fail(AnswerSchema(), form_data(request.form, ("text", "action", "outcome")))
-        services.answer_case(case_id, data, _user_id(), _version())
+        answering.answer_case(case_id, data, _user_id(), _version())
 
     return _act(
         case_id, _("The answer was sent and the case closed."), run, ("text", "action", "outcome")
@@ -310,7 +310,7 @@ def answer(case_id: int) -> Page:
 def reopen(case_id: int) -> Page:
     def run() -> None:
         data = load_or_fail(TrackSchema(), {"reason": request.form.get("reopen_reason", "")})
-        services.reopen_case(case_id, data["reason"], _user_id(), _version())
+        answering.reopen_case(case_id, data["reason"], _user_id(), _version())
 
     return _act(case_id, _("The case was reopened."), run)
 
@@ -322,7 +322,7 @@ def spam(case_id: int) -> Page:
     return _act(
         case_id,
         _("Marked as spam.") if is_spam else _("Marked as not spam."),
-        lambda: services.mark_spam(case_id, is_spam, _user_id(), _version()),
+        lambda: handling.mark_spam(case_id, is_spam, _user_id(), _version()),
     )
 
 
@@ -352,7 +352,7 @@ def templates() -> Page:
 def create_template() -> Page:
     values = {name: request.form.get(name, "") for name in ("language", "title", "body")}
     try:
-        services.create_template(load_or_fail(TemplateSchema(), values))
+        reply_templates.create_template(load_or_fail(TemplateSchema(), values))
     except ValidationFailed as error:
         return _templates_page(values, flatten_errors(error.errors), 422)
     flash(_("The template was saved."), "success")
@@ -362,6 +362,6 @@ def create_template() -> Page:
 @bp.post("/templates/<int:template_id>/delete")
 @requires(Permission.SUPERVISE_CASES)
 def delete_template(template_id: int) -> Response:
-    services.delete_template(template_id)
+    reply_templates.delete_template(template_id)
     flash(_("The template was deleted."), "success")
     return redirect(url_for(".templates"))

@@ -8,18 +8,13 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from feedback.answering import answer_case, mark_deemed_accepted
 from feedback.deadlines import current_deadline
+from feedback.handling import customer_reply, request_information, switch_to_explanatory
+from feedback.intake import submit_case
 from feedback.models import Case, CaseStatus, Channel, EventKind
 from feedback.queries import get_case
 from feedback.schemas import CaseInputSchema, StaffCaseInputSchema
-from feedback.services import (
-    answer_case,
-    customer_reply,
-    mark_deemed_accepted,
-    request_information,
-    submit_case,
-    switch_to_explanatory,
-)
 from service.calendar import add_calendar_days
 from service.db import utcnow
 from service.errors import Conflict
@@ -133,9 +128,9 @@ def test_pause_while_waiting_for_the_customer_moves_the_deadline(app, make_user,
     case = _submit(_local(2026, 11, 2, 9))
     base = case.deadline_at
     clock = [dt.datetime(2026, 11, 3, 10, tzinfo=dt.UTC)]  # question sent
-    import feedback.services as services
+    import feedback.handling as handling
 
-    monkeypatch.setattr(services, "utcnow", lambda: clock[0])
+    monkeypatch.setattr(handling, "utcnow", lambda: clock[0])
     case = request_information(case.id, "Prosimy o numer lokalu.", staff.id, case.version)
     clock[0] = dt.datetime(2026, 11, 5, 16, tzinfo=dt.UTC)  # the reply: 2 days 6 h later
     assert case.status is CaseStatus.WAITING_FOR_CUSTOMER

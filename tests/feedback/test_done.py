@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from feedback.answering import answer_case
 from feedback.models import Case, Outcome
-from feedback.services import answer_case
 from service.extensions import db
 from service.mail.models import EmailMessage
 from tests.support.feedback import case_row

@@ -11,16 +11,13 @@ from typing import Any
 import pytest
 
 from config.feedback_rules import Track
+from feedback.answering import answer_case
 from feedback.deadlines import ExplanatoryRefusal, explanatory_refusal
+from feedback.handling import request_information, switch_to_explanatory
+from feedback.intake import submit_case
 from feedback.models import Case, Outcome
 from feedback.queries import get_case
 from feedback.schemas import CaseInputSchema, StaffCaseInputSchema
-from feedback.services import (
-    answer_case,
-    request_information,
-    submit_case,
-    switch_to_explanatory,
-)
 from service.db import utcnow
 from tests.support.factories import case_payload
 from tests.support.feedback import case_row

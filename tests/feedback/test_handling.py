@@ -8,12 +8,13 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from feedback.escalations import escalate
 from feedback.evidence import case_figures
+from feedback.intake import submit_case
 from feedback.models import Case, CaseStatus, Escalation, EscalationLevel
 from feedback.queries import get_case
 from feedback.references import reference, tracking_token
 from feedback.schemas import CaseInputSchema
-from feedback.services import escalate, submit_case
 from service.db import utcnow
 from service.extensions import db
 from service.i18n import to_local

@@ -10,10 +10,10 @@ import pytest
 from config.errors import SettingsError
 from config.feedback_rules import DEFAULT_RULES, Track, load_feedback_rules
 from feedback.deadlines import track_for
+from feedback.intake import submit_case
 from feedback.models import CaseType, Channel
 from feedback.queries import get_case
 from feedback.schemas import CaseInputSchema
-from feedback.services import submit_case
 from tests.support.factories import case_payload
 
 

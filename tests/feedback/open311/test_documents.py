@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from feedback import queries, services
+from feedback import answering, handling, intake, queries
 from feedback.models import Outcome
 from feedback.references import reference
 from feedback.schemas import CaseInputSchema
@@ -24,7 +24,7 @@ from tests.support.factories import case_payload
 def test_status_is_open_until_the_case_is_answered(client, api_key, make_user):
     open_id = submitted(client, api_key)
     closed_id = submitted(client, api_key, service_code="question")
-    services.answer_case(
+    answering.answer_case(
         case_of(closed_id).id,
         {"text": "Vastaus.", "action": "Selvitetty.", "outcome": Outcome.INFORMATIONAL},
         staff_id(make_user),
@@ -66,7 +66,7 @@ def test_status_is_open_until_the_case_is_answered(client, api_key, make_user):
 def test_spam_is_never_shown(client, api_key, make_user):
     kept = submitted(client, api_key)
     spam = submitted(client, api_key, description="Buy cheap watches")
-    services.mark_spam(case_of(spam).id, True, staff_id(make_user), None)
+    handling.mark_spam(case_of(spam).id, True, staff_id(make_user), None)
     listed = client.get("/open311/v2/requests.json").json
     assert [r["service_request_id"] for r in listed] == [kept]
     assert client.get(f"/open311/v2/requests/{spam}.json").status_code == 404
@@ -93,7 +93,7 @@ def test_get_responses_carry_no_personal_data(client, api_key):
 
 
 def test_open311_shows_no_address_of_a_case_from_our_own_form(client):
-    receipt = services.submit_case(
+    receipt = intake.submit_case(
         CaseInputSchema().load(case_payload(address="Mannerheimintie 5 A 12"))
     )
     case = queries.get_case(receipt.case_id)

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from feedback import queries, services
+from feedback import intake, queries
 from feedback.models import Case
 from feedback.references import reference
 from feedback.schemas import CaseInputSchema
@@ -62,7 +62,7 @@ def test_every_contact_error_names_its_parameter(client, api_key):
 def test_filters_by_service_code_and_time_received(client, api_key):
     complaint = submitted(client, api_key)
     question = submitted(client, api_key, service_code="question")
-    receipt = services.submit_case(
+    receipt = intake.submit_case(
         CaseInputSchema().load(case_payload()), received_at=utcnow() - dt.timedelta(days=100)
     )
     old = queries.get_case(receipt.case_id)
