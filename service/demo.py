@@ -21,8 +21,7 @@ from typing import Any
 
 from flask import current_app, g
 
-from feedback.schemas import CaseInputSchema
-from feedback.services import submit_case
+from feedback import CaseInputSchema, submit_case
 from notifications import create_outage, list_outages, update_outage
 from notifications.schemas import OutageInputSchema
 from service.auth import create_user
