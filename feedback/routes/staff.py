@@ -96,7 +96,7 @@ def inbox() -> str:
     cases, total = queries.inbox(filters, _user_id(), page_number)
     now = utcnow()
     return render_template(
-        "staff_cases/inbox.html",
+        "feedback/staff/inbox.html",
         total=total,
         page=page_number,
         page_size=queries.INBOX_PAGE,
@@ -137,7 +137,7 @@ def _received_at(raw: str) -> str:
 def _new_page(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200) -> Page:
     return (
         render_template(
-            "staff_cases/new.html",
+            "feedback/staff/new.html",
             values=values,
             errors=errors,
             types=list(CaseType),
@@ -198,7 +198,7 @@ def _detail_page(
         values["text"] = chosen.body
     return (
         render_template(
-            "staff_cases/detail.html",
+            "feedback/staff/detail.html",
             case=case,
             reference=reference(case),
             deadline=current_deadline(case, now),
@@ -332,7 +332,7 @@ def spam(case_id: int) -> Page:
 def _templates_page(values: dict[str, str], errors: dict[str, list[str]], status: int) -> Page:
     return (
         render_template(
-            "staff_cases/templates.html",
+            "feedback/staff/reply_templates.html",
             templates=queries.templates(),
             errors=errors,
             values=values,
