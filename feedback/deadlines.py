@@ -10,7 +10,6 @@ import datetime as dt
 import enum
 from collections.abc import Iterable
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -18,10 +17,11 @@ from config.feedback_rules import FeedbackRules, Track
 from config.jurisdictions import Rule
 from feedback.models import COMPLAINT_TYPES, Case, CasePause, CaseType, Channel
 from service.calendar import Pause, add_calendar_days, add_hours, add_working_days, extend_by_pauses
+from service.settings import current_settings
 
 
 def rules() -> FeedbackRules:
-    return current_app.config["FAIRHEAT"].feedback.rules
+    return current_settings().feedback.rules
 
 
 def track_for(case_type: CaseType, channel: Channel) -> Track:
@@ -81,7 +81,7 @@ def explanatory_refusal(case: Case, now: dt.datetime) -> ExplanatoryRefusal | No
 
 def apply_rule(rule: Rule, received_at: dt.datetime) -> dt.datetime:
     """The deadline `rule` gives a case received at `received_at` (UTC, aware)."""
-    conf = current_app.config["FAIRHEAT"]
+    conf = current_settings()
     country, tz = conf.jurisdiction.country, conf.timezone
     if rule.unit == "hours":
         return add_hours(received_at, rule.value)

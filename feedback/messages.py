@@ -11,7 +11,6 @@ import datetime as dt
 from typing import Any
 
 import marshmallow as ma
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -24,10 +23,7 @@ from service.extensions import db
 from service.i18n import format_datetime
 from service.mail import enqueue_email
 from service.phones import mobile_number
-
-
-def _conf() -> Any:
-    return current_app.config["FAIRHEAT"]
+from service.settings import current_settings
 
 
 def _mobile(case: Case) -> str | None:
@@ -40,7 +36,7 @@ def _mobile(case: Case) -> str | None:
 
 
 def _signature() -> str:
-    return _("Customer service, %(utility)s", utility=_conf().utility_name)
+    return _("Customer service, %(utility)s", utility=current_settings().utility_name)
 
 
 def _deadline_sentence(case: Case) -> str:
@@ -104,7 +100,7 @@ def acknowledge(case: Case) -> list[str]:
                 _("You can follow your case and read our answer here:\n%(link)s", link=link),
                 _(
                     "No heat right now? Call our emergency line %(phone)s (24 h).",
-                    phone=_conf().feedback.emergency_phone,
+                    phone=current_settings().feedback.emergency_phone,
                 ),
                 _signature(),
             ]
@@ -112,7 +108,7 @@ def acknowledge(case: Case) -> list[str]:
         sms = _(
             "%(utility)s: we received your message %(reference)s and will answer by %(date)s. "
             "Follow it: %(link)s",
-            utility=_conf().utility_name,
+            utility=current_settings().utility_name,
             reference=ref,
             date=format_datetime(case.deadline_at, case.language),
             link=link,
@@ -140,7 +136,7 @@ def ask_customer(case: Case, question: str, event_id: int) -> list[str]:
         sms = _(
             "%(utility)s: we need more information about your case %(reference)s. "
             "Please answer here: %(link)s",
-            utility=_conf().utility_name,
+            utility=current_settings().utility_name,
             reference=ref,
             link=link,
         )
@@ -164,7 +160,7 @@ def tell_new_deadline(case: Case, event_id: int) -> list[str]:
         sms = _(
             "%(utility)s: your complaint %(reference)s needs an explanatory procedure. We will "
             "answer by %(date)s. Details: %(link)s",
-            utility=_conf().utility_name,
+            utility=current_settings().utility_name,
             reference=ref,
             date=format_datetime(case.deadline_at, case.language),
             link=link,
@@ -192,7 +188,7 @@ def send_answer(case: Case, event_id: int) -> list[str]:
         sms = _(
             "%(utility)s: we have answered your message %(reference)s. Read the answer and "
             "rate it: %(link)s",
-            utility=_conf().utility_name,
+            utility=current_settings().utility_name,
             reference=ref,
             link=link,
         )
@@ -201,7 +197,7 @@ def send_answer(case: Case, event_id: int) -> list[str]:
 
 def notify_staff(case: Case, user: Any, level: str, deadline: dt.datetime) -> None:
     """An escalation e-mail to one staff member, in the back office's default language."""
-    lang = _conf().default_language
+    lang = current_settings().default_language
     with force_locale(lang):
         ref = reference(case)
         if level == "overdue":
@@ -218,7 +214,7 @@ def notify_staff(case: Case, user: Any, level: str, deadline: dt.datetime) -> No
                 reference=ref,
                 deadline=format_datetime(deadline, lang),
             )
-        link = f"{_conf().public_base_url}/staff/cases/{case.id}"
+        link = f"{current_settings().public_base_url}/staff/cases/{case.id}"
         body = "\n\n".join([first, link])
     enqueue_email(
         event_key=f"case:{case.id}:escalation:{level}:user:{user.id}",

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -29,6 +28,7 @@ from service.auth.permissions import Permission, role_allows
 from service.db import utcnow
 from service.errors import NotFound
 from service.extensions import db
+from service.settings import current_settings
 from service.validation import small_id
 
 INBOX_PAGE = 50
@@ -75,7 +75,7 @@ def due_state(
     deadline = deadline or current_deadline(case, now)
     if deadline < now:
         return "overdue"
-    hours = current_app.config["FAIRHEAT"].feedback.due_soon_hours
+    hours = current_settings().feedback.due_soon_hours
     if deadline <= now + dt.timedelta(hours=hours):
         return "due_soon"
     return None

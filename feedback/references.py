@@ -18,13 +18,14 @@ import secrets
 from flask import current_app
 
 from feedback.models import Case
+from service.settings import current_settings
 
 _REFERENCE = re.compile(r"^\s*([A-Za-z]{1,5})-([0-9]{4})-([0-9]{6,10})\s*$")
 _MAX_ID = 2**31 - 1  # an INTEGER primary key
 
 
 def _prefix() -> str:
-    return current_app.config["FAIRHEAT"].feedback.case_prefix
+    return current_settings().feedback.case_prefix
 
 
 def reference(case: Case) -> str:
@@ -55,5 +56,5 @@ def token_matches(case: Case, token: str) -> bool:
 
 def tracking_url(case: Case, lang: str | None = None) -> str:
     """The private link to the case's tracking page, for messages sent from any process."""
-    base = current_app.config["FAIRHEAT"].public_base_url
+    base = current_settings().public_base_url
     return f"{base}/{lang or case.language}/feedback/{reference(case)}/{tracking_token(case)}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -27,6 +27,7 @@ from service.db import utcnow
 from service.errors import ValidationFailed, flatten_errors
 from service.extensions import limiter
 from service.i18n import current_language, language_prefixed
+from service.settings import current_settings
 from service.validation import load_or_fail
 
 bp = language_prefixed(
@@ -51,7 +52,7 @@ Page = Response | str | tuple[str, int]
 
 
 def _intake_limit() -> str:
-    return current_app.config["FAIRHEAT"].feedback.intake_rate_limit
+    return current_settings().feedback.intake_rate_limit
 
 
 @bp.after_request
@@ -63,7 +64,7 @@ def private(response: Response) -> Response:
 
 
 def _form_page(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200) -> Page:
-    conf = current_app.config["FAIRHEAT"]
+    conf = current_settings()
     return (
         render_template(
             "feedback/form.html",
@@ -136,7 +137,7 @@ def _track_page(
             values=values,
             reply_url=_tracking_url(case, ".reply"),
             survey_url=_tracking_url(case, ".survey"),
-            emergency_phone=current_app.config["FAIRHEAT"].feedback.emergency_phone,
+            emergency_phone=current_settings().feedback.emergency_phone,
         ),
         status,
     )

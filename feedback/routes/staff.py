@@ -13,7 +13,6 @@ from typing import Any
 from babel.numbers import format_decimal
 from flask import (
     Blueprint,
-    current_app,
     flash,
     g,
     redirect,
@@ -64,6 +63,7 @@ from service.i18n import (
     local_time_iso,
     to_local,
 )
+from service.settings import current_settings
 from service.validation import load_or_fail, small_id
 
 bp = Blueprint("staff_cases", __name__, url_prefix="/staff/cases", template_folder="../templates")
@@ -190,7 +190,7 @@ def _detail_page(
 ) -> Page:
     case = queries.get_case(case_id)
     now = utcnow()
-    rules = current_app.config["FAIRHEAT"].feedback.rules
+    rules = current_settings().feedback.rules
     template_id = request.args.get("template", "")
     chosen_id = small_id(template_id)
     chosen = queries.get_template(chosen_id) if chosen_id is not None else None
