@@ -1,7 +1,8 @@
 """Input of a feedback case (public form, staff form, JSON, Open311) and of the staff actions.
 
 One schema validates every way a case comes in; the staff schema adds the channel and the real
-time received. Empty form fields mean "not given". Every message is localized.
+time received. Empty form fields mean "not given" (service.validation.BaseSchema). Every message
+is localized.
 """
 
 from __future__ import annotations
@@ -38,8 +39,7 @@ class PhoneNumberField(TrimmedString):
     """Any Finnish, Swedish or Polish number; stored in E.164."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        return None if text is None else phone_number(text, mobile_only=False)
+        return phone_number(super()._deserialize(value, attr, data, **kwargs), mobile_only=False)
 
 
 class EmailField(TrimmedString):
@@ -47,7 +47,7 @@ class EmailField(TrimmedString):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
-        if text is not None and not _EMAIL.fullmatch(text):
+        if not _EMAIL.fullmatch(text):
             raise ma.ValidationError(_("Enter an e-mail address, e.g. name@example.fi."))
         return text
 
@@ -59,12 +59,6 @@ class LanguageField(TrimmedString):
         if text not in languages:
             raise ma.ValidationError(_("Choose one of: %(choices)s.", choices=", ".join(languages)))
         return text
-
-
-def _blank_is_none(data: Any) -> Any:
-    if isinstance(data, Mapping):
-        return {k: None if isinstance(v, str) and not v.strip() else v for k, v in data.items()}
-    return data
 
 
 class CaseInputSchema(BaseSchema):
@@ -90,13 +84,6 @@ class CaseInputSchema(BaseSchema):
     phone = PhoneNumberField(load_default=None, allow_none=True)
     reply_channel = ChoiceField(ReplyChannel, load_default=None, allow_none=True)
     language = LanguageField(load_default=None, allow_none=True)
-
-    @ma.pre_load
-    def blank_is_none(self, data: Any, **kwargs: Any) -> Any:
-        data = _blank_is_none(data)
-        if isinstance(data, Mapping) and isinstance(data.get("email"), str):
-            data = {**data, "email": data["email"].strip()}
-        return data
 
     @ma.validates("description")
     def check_description(self, value: str, **kwargs: Any) -> None:

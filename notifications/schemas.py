@@ -29,8 +29,6 @@ class PostcodeField(TrimmedString):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
-        if text is None:
-            return None
         jurisdiction = current_app.config["FAIRHEAT"].jurisdiction
         canonical = jurisdiction.normalize_postcode(text)
         if canonical is None:

@@ -21,6 +21,10 @@ from service.errors import ValidationFailed
 
 
 def install_localized_messages() -> None:
+    """Replace marshmallow's English defaults. A field copies them when it is created, and the
+    fields of a schema are created when its module is imported, so this runs when this module is
+    imported (below), before any schema module built on it declares a field; create_app() calls
+    it again, which changes nothing."""
     fields.Field.default_error_messages = {
         "required": _l("This field is required."),
         "null": _l("This field may not be empty."),
@@ -80,19 +84,61 @@ class ChoiceField(fields.Enum):
 
 
 class TrimmedString(fields.String):
-    """A string with surrounding whitespace removed; blank becomes None (when allowed)."""
+    """A string with surrounding whitespace removed; blank becomes None where None is allowed.
+
+    The blank becomes None before marshmallow's pipeline, which returns an allowed None without
+    running the validators. (marshmallow runs them on whatever _deserialize returns, so a None
+    made there reached max_length() as len(None): the 500 of a postcode-only address search.)
+    """
+
+    def deserialize(
+        self,
+        value: Any,
+        attr: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        if self.allow_none and _is_blank(value):
+            value = None
+        return super().deserialize(value, attr, data, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        text = text.strip() if text is not None else text
-        if text == "" and self.allow_none:
-            return None
-        return text
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def _is_blank(value: Any) -> bool:
+    return isinstance(value, str) and not value.strip()
 
 
 class BaseSchema(ma.Schema):
+    """The base of every input schema: unknown fields are refused, and a blank is no value.
+
+    Browsers submit every field of a form, the empty ones as "" (a GET form puts `street=` in the
+    query string), and clients built on forms do the same. A blank string (empty or whitespace)
+    in a declared field therefore means "not given": it loads as None where the field accepts
+    None (so a partial update clears it), and otherwise as if the key were absent, so the field's
+    default applies or, when it is required, its localized "required" message. No validator sees
+    a blank or that None (marshmallow skips the validators of a None it allows). A blank in an
+    undeclared field is kept, so it is still refused as unknown.
+    """
+
     class Meta:
         unknown = ma.RAISE
+
+    @ma.pre_load
+    def blank_is_not_given(self, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        fields_by_key = {f.data_key or name: f for name, f in self.load_fields.items()}
+        loaded: dict[str, Any] = {}
+        for key in data:  # data[key], not items(): webargs' MultiDictProxy gives lists for lists
+            value = data[key]
+            field = fields_by_key.get(key)
+            if field is None or not _is_blank(value):
+                loaded[key] = value
+            elif field.allow_none:
+                loaded[key] = None
+        return loaded
 
 
 def small_id(raw: Any) -> int | None:
@@ -107,3 +153,6 @@ def load_or_fail(schema: ma.Schema, data: Mapping[str, Any] | Any, **kwargs: Any
         return schema.load(data, **kwargs)
     except ma.ValidationError as error:
         raise ValidationFailed(error.normalized_messages()) from None
+
+
+install_localized_messages()

@@ -52,13 +52,6 @@ class AddressSchema(BaseSchema):
     street = TrimmedString(load_default=None, allow_none=True, validate=max_length(200))
     number = TrimmedString(load_default=None, allow_none=True, validate=max_length(20))
 
-    @ma.pre_load
-    def blank_is_none(self, data: Any, **kwargs: Any) -> Any:
-        """Empty form fields mean "not given" ("a whole postcode when the street is empty")."""
-        if isinstance(data, Mapping):
-            return {k: None if isinstance(v, str) and not v.strip() else v for k, v in data.items()}
-        return data
-
     @ma.validates_schema(skip_on_field_errors=False)
     def check_number(self, data: dict[str, Any], **kwargs: Any) -> None:
         number = data.get("number")
@@ -72,7 +65,9 @@ class AddressSchema(BaseSchema):
 
 class PreferencesSchema(BaseSchema):
     addresses = fields.List(fields.Nested(AddressSchema), required=True)
-    language = TrimmedString(required=True)
+    language = TrimmedString(
+        required=True, error_messages={"required": _l("Choose a language from the list.")}
+    )
     wants_planned = fields.Boolean(required=True)
     wants_unplanned = fields.Boolean(required=True)
 
@@ -102,4 +97,6 @@ class PreferencesSchema(BaseSchema):
 
 
 class SubscriptionSchema(PreferencesSchema):
-    phone = PhoneField(required=True)
+    phone = PhoneField(
+        required=True, error_messages={"required": _l("Enter your mobile phone number.")}
+    )

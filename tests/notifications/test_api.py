@@ -5,9 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from flask_babel import force_locale, gettext
 
 from service.db import utcnow
 from tests.support.factories import iso, outage_payload, planned_payload
+from tests.support.forms import api_query
+
+
+def get(client, path, headers=None, **query):
+    """GET with every query parameter the endpoint documents, the ones not given empty."""
+    return client.get(path, query_string=api_query(client, path, **query), headers=headers)
 
 
 @pytest.fixture
@@ -73,35 +80,60 @@ def test_list_filters_by_state_and_address(client, dispatcher):
         headers=dispatcher,
     )
     assert active.status_code == upcoming.status_code == 201
-    ids = lambda r: [o["id"] for o in r.json]  # noqa: E731
-    assert ids(client.get("/api/v1/outages?status=active", headers=dispatcher)) == [
-        active.json["id"]
-    ]
-    assert ids(client.get("/api/v1/outages?status=upcoming", headers=dispatcher)) == [
-        upcoming.json["id"]
-    ]
-    assert ids(client.get("/api/v1/outages?status=past", headers=dispatcher)) == []
-    by_address = client.get(
-        "/api/v1/outages?postcode=00100&street=Mannerheimintie&number=3", headers=dispatcher
-    )
-    assert ids(by_address) == [active.json["id"]]
-    even_side = client.get(
-        "/api/v1/outages?postcode=00100&street=Mannerheimintie&number=4", headers=dispatcher
-    )
-    assert ids(even_side) == []
+
+    def ids(**query):
+        response = get(client, "/api/v1/outages", headers=dispatcher, **query)
+        assert response.status_code == 200, response.json
+        return [o["id"] for o in response.json]
+
+    assert ids(status="active") == [active.json["id"]]
+    assert ids(status="upcoming") == [upcoming.json["id"]]
+    assert ids(status="past") == []
+    assert sorted(ids()) == sorted([active.json["id"], upcoming.json["id"]])  # "" is no filter
+    assert ids(postcode="00100", street="Mannerheimintie", number="3") == [active.json["id"]]
+    assert ids(postcode="00100", street="Mannerheimintie", number="4") == []
 
 
 def test_public_lookup_answers_is_my_address_affected(client, dispatcher):
     client.post("/api/v1/outages", json=outage_payload(publish=True), headers=dispatcher)
-    yes = client.get("/api/v1/public/lookup?postcode=00100&street=mannerheimintie&number=7B")
+    lookup = "/api/v1/public/lookup"
+    yes = get(client, lookup, postcode="00100", street="mannerheimintie", number="7B")
     assert yes.status_code == 200
     assert yes.json["affected"] is True
     assert len(yes.json["outages"]) == 1
-    no = client.get("/api/v1/public/lookup?postcode=00100&street=Mannerheimintie&number=8")
+    no = get(client, lookup, postcode="00100", street="Mannerheimintie", number="8")
     assert no.json["affected"] is False
-    partly = client.get("/api/v1/public/lookup?postcode=00100")
+    partly = get(client, lookup, postcode="00100")
     assert partly.json["affected"] is False
     assert len(partly.json["possibly_affected"]) == 1
+
+
+def test_postcode_only_lookup_with_empty_street_and_number_answers_200(client, dispatcher):
+    client.post("/api/v1/outages", json=outage_payload(publish=True), headers=dispatcher)
+    response = client.get("/api/v1/public/lookup?postcode=00100&street=&number=")
+    assert response.status_code == 200, response.json
+    assert response.json["postcode"] == "00100"
+    assert response.json["street"] is None and response.json["number"] is None
+    assert response.json["affected"] is False
+    assert len(response.json["possibly_affected"]) == 1
+
+
+@pytest.mark.parametrize("lang", ["fi", "pl"])
+def test_lookup_with_every_parameter_empty_names_the_required_postcode(client, lang):
+    response = get(client, "/api/v1/public/lookup", headers={"Accept-Language": lang})
+    assert response.request.query_string == b"postcode=&street=&number="
+    assert response.status_code == 422
+    with force_locale(lang):
+        required = gettext("This field is required.")
+    assert required != "This field is required."
+    assert response.json["errors"] == {"postcode": [required]}
+
+
+def test_empty_query_parameters_do_not_filter_the_list(client, dispatcher):
+    created = client.post("/api/v1/outages", json=outage_payload(publish=True), headers=dispatcher)
+    response = client.get("/api/v1/public/outages?status=&postcode=&street=&number=")
+    assert response.status_code == 200, response.json
+    assert [o["id"] for o in response.json] == [created.json["id"]]
 
 
 def test_cancel_a_planned_outage(client, dispatcher):

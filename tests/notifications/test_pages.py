@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from html import unescape
 
 import pytest
+from flask_babel import force_locale, gettext
 
 from notifications.schemas import OutageInputSchema
 from notifications.services import create_outage, restore_outage
 from service.db import utcnow
 from tests.support.factories import iso, outage_payload, planned_payload
+from tests.support.forms import submit
+
+PART_OF_AREA = "Part of this area is affected. Enter your street and house number to be sure."
 
 
 def publish(payload):
@@ -43,20 +48,50 @@ def test_index_lists_current_and_upcoming_in_each_language(app, client, lang):
     assert 'id="current-heading"' in html and 'id="upcoming-heading"' in html
 
 
+def lookup(client, lang: str = "en", **values):
+    """The address search as a resident sends it: the form on the front page, filled in."""
+    return submit(client, f"/{lang}/", f"/{lang}/lookup", **values)
+
+
 def test_lookup_answers_yes_partly_and_no(app, client):
     outage = publish(outage_payload())
-    yes = client.get("/en/lookup?postcode=00100&street=Mannerheimintie&number=5")
+    yes = lookup(client, postcode="00100", street="Mannerheimintie", number="5")
     assert yes.status_code == 200
     assert f"/en/outages/{outage.id}" in yes.get_data(as_text=True)
     assert "answer--yes" in yes.get_data(as_text=True)
-    partly = client.get("/en/lookup?postcode=00100")
+    partly = lookup(client, postcode="00100")
     assert "answer--maybe" in partly.get_data(as_text=True)
-    no = client.get("/en/lookup?postcode=00100&street=Mannerheimintie&number=6")
+    no = lookup(client, postcode="00100", street="Mannerheimintie", number="6")
     assert "answer--no" in no.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("lang", ["fi", "sv", "en", "pl"])
+def test_postcode_only_lookup_answers_in_each_language(client, token_for, lang):
+    """What the form's hint asks for: the postcode alone (street and number sent empty)."""
+    published = client.post(
+        "/api/v1/outages", json=outage_payload(publish=True), headers=token_for("dispatcher")
+    )
+    assert published.status_code == 201
+    response = lookup(client, lang, postcode="00100")
+    assert response.request.query_string == b"postcode=00100&street=&number="
+    assert response.status_code == 200
+    page = unescape(response.get_data(as_text=True))
+    assert f'<html lang="{lang}">' in page
+    assert "answer--maybe" in page
+    with force_locale(lang):
+        answer = gettext(PART_OF_AREA)
+    assert answer in page
+    assert lang == "en" or answer != PART_OF_AREA
+
+
+def test_postcode_only_lookup_without_outages_says_no(client):
+    response = lookup(client, "pl", postcode="00100")
+    assert response.status_code == 200
+    assert "answer--no" in response.get_data(as_text=True)
+
+
 def test_lookup_with_a_bad_postcode_re_renders_the_form_with_the_error(client):
-    response = client.get("/en/lookup?postcode=12&street=x")
+    response = lookup(client, postcode="12", street="x")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'aria-invalid="true"' in html

@@ -11,6 +11,7 @@ from notifications.models import Outage, OutageStatus
 from service.db import utcnow
 from service.extensions import db
 from service.i18n import format_iso_local
+from tests.support.forms import browser_form, submit
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +24,8 @@ def local(moment: dt.datetime) -> str:
     return format_iso_local(moment)[:16]
 
 
-def form(**overrides):
+def typed(**overrides):
+    """What the dispatcher types into the outage form; the browser sends the other fields too."""
     now = utcnow()
     data = {
         "kind": "unplanned",
@@ -39,10 +41,19 @@ def form(**overrides):
         "areas-1-postcode": "00510",
         "areas-1-parity": "all",
         "text-fi": "Kiertävä vesiauto Hämeentie 20:n edessä.",
-        "publish": "1",
+        "publish": True,
     }
     data.update(overrides)
     return data
+
+
+def form(client, path="/staff/outages/new", submitter=None, **overrides):
+    """The outage form on the page `path` as the browser sends it, filled in as typed() says."""
+    page = client.get(path)
+    assert page.status_code == 200, page.get_data(as_text=True)
+    return browser_form(
+        page.get_data(as_text=True), "#outage-form", submitter=submitter, **typed(**overrides)
+    )
 
 
 def outages():
@@ -51,7 +62,7 @@ def outages():
 
 def test_dispatcher_publishes_from_the_form(app, client, login):
     login("dispatcher")
-    response = client.post("/staff/outages/new", data=form())
+    response = client.post("/staff/outages/new", data=form(client))
     assert response.status_code == 302, response.get_data(as_text=True)
     [outage] = outages()
     assert outage.published
@@ -60,7 +71,7 @@ def test_dispatcher_publishes_from_the_form(app, client, login):
         ("00510", None, "all"),
     ]
     # The wall-clock time typed in Helsinki is stored in UTC.
-    assert local(outage.starts_at) == form()["starts_at"]
+    assert local(outage.starts_at) == typed()["starts_at"]
     detail = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Hämeentie 2–40, even numbers, 00530" in detail
 
@@ -68,11 +79,12 @@ def test_dispatcher_publishes_from_the_form(app, client, login):
 def test_bad_form_is_re_rendered_with_messages_and_nothing_saved(app, client, login):
     login("dispatcher")
     bad = form(
+        client,
         **{
             "expected_end_at": local(utcnow() - dt.timedelta(hours=2)),
             "areas-0-to_number": "1",
             "areas-1-postcode": "5100",
-        }
+        },
     )
     response = client.post("/staff/outages/new", data=bad)
     assert response.status_code == 422
@@ -87,7 +99,7 @@ def test_nonexistent_local_time_is_named(app, client, login):
     login("dispatcher")
     # 29 March 2026: clocks in Helsinki jump from 03:00 to 04:00.
     response = client.post(
-        "/staff/outages/new", data=form(kind="planned", starts_at="2026-03-29T03:30")
+        "/staff/outages/new", data=form(client, kind="planned", starts_at="2026-03-29T03:30")
     )
     assert response.status_code == 422
     assert 'id="starts_at-error"' in response.get_data(as_text=True)
@@ -96,7 +108,7 @@ def test_nonexistent_local_time_is_named(app, client, login):
 
 def test_add_row_keeps_the_form_without_saving(app, client, login):
     login("dispatcher")
-    response = client.post("/staff/outages/new", data=form(add_row="1"))
+    response = client.post("/staff/outages/new", data=form(client, submitter="add_row"))
     assert response.status_code == 200
     assert 'name="areas-2-postcode"' in response.get_data(as_text=True)
     assert outages() == []
@@ -104,7 +116,7 @@ def test_add_row_keeps_the_form_without_saving(app, client, login):
 
 def test_preview_returns_every_language(app, client, login):
     login("dispatcher")
-    preview = client.post("/staff/outages/preview", data=form()).json
+    preview = client.post("/staff/outages/preview", data=form(client)).json
     assert set(preview["texts"]) == {"fi", "sv", "en", "pl"}
     assert preview["texts"]["en"]["title"] == "Unplanned interruption: heating"
     assert "Kiertävä vesiauto" in preview["texts"]["fi"]["body"]
@@ -113,20 +125,19 @@ def test_preview_returns_every_language(app, client, login):
     assert preview["sms"]["languages"]["fi"]["encoding"] == "GSM-7"
     assert preview["sms"]["recipients"] == 0
     assert outages() == []
-    errors = client.post("/staff/outages/preview", data=form(cause="")).json
+    errors = client.post("/staff/outages/preview", data=form(client, cause="")).json
     assert "cause" in errors["errors"]
 
 
 def test_actions_move_the_notice_through_its_life(app, client, login):
     login("dispatcher")
-    client.post("/staff/outages/new", data=form())
+    client.post("/staff/outages/new", data=form(client))
     [outage] = outages()
     base = f"/staff/outages/{outage.id}"
-    client.post(f"{base}/status", data={"status": "repairing"})
-    client.post(
-        f"{base}/estimate", data={"expected_end_at": local(utcnow() + dt.timedelta(hours=6))}
-    )
-    client.post(f"{base}/restore", data={"ended_at": ""})
+    submit(client, base, f"{base}/status", status="repairing")
+    later = local(utcnow() + dt.timedelta(hours=6))
+    submit(client, base, f"{base}/estimate", expected_end_at=later)
+    submit(client, base, f"{base}/restore")  # the end time left empty: now
     db.session.expire_all()
     outage = db.session.get(Outage, outage.id)
     assert outage.status == OutageStatus.RESTORED
@@ -137,21 +148,26 @@ def test_actions_move_the_notice_through_its_life(app, client, login):
 
 def test_refused_action_is_explained_on_the_page(app, client, login):
     login("dispatcher")
-    client.post("/staff/outages/new", data=form())
+    client.post("/staff/outages/new", data=form(client))
     [outage] = outages()
-    client.post(f"/staff/outages/{outage.id}/restore", data={})
+    base = f"/staff/outages/{outage.id}"
+    open_page = client.get(base).get_data(as_text=True)  # e.g. in another tab
+    client.post(f"{base}/restore", data=browser_form(open_page, f"{base}/restore"))
     refused = client.post(
-        f"/staff/outages/{outage.id}/status", data={"status": "repairing"}, follow_redirects=True
+        f"{base}/status",
+        data=browser_form(open_page, f"{base}/status", status="repairing"),
+        follow_redirects=True,
     )
     assert "flash--error" in refused.get_data(as_text=True)
 
 
 def test_edit_with_a_stale_version_is_refused(app, client, login):
     login("dispatcher")
-    client.post("/staff/outages/new", data=form())
+    client.post("/staff/outages/new", data=form(client))
     [outage] = outages()
-    stale = form(cause="other", version=str(outage.version - 1 if outage.version > 1 else 99))
-    stale.pop("publish")
+    edit = f"/staff/outages/{outage.id}/edit"
+    version = str(outage.version - 1 if outage.version > 1 else 99)
+    stale = form(client, edit, cause="other", version=version, publish=None)
     response = client.post(f"/staff/outages/{outage.id}/edit", data=stale)
     assert response.status_code == 409
 
