@@ -7,8 +7,9 @@ from service.domains import Domain
 
 def include(domain: Domain) -> None:
     from feedback import jobs
-    from feedback.cli import open311_group
+    from feedback.demo import load_cases
     from feedback.evidence import CaseEvidence
+    from feedback.open311.cli import open311_group
     from feedback.routes import register
 
     domain.templates = "feedback"
@@ -17,3 +18,4 @@ def include(domain: Domain) -> None:
     domain.add_job(jobs.deem_accepted, trigger="interval", minutes=15)
     domain.add_command(open311_group)
     domain.evidence = CaseEvidence()
+    domain.demo = load_cases

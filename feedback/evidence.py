@@ -61,14 +61,15 @@ def period_case_figures(period: Period, now: dt.datetime | None = None) -> dict[
         ).where(in_period)
     ).one()
     received, spam, answered_count, in_time, overdue, deemed, surveys, score = row
-    by_type = dict(
-        db.session.execute(
+    by_type = {
+        kind.value: count
+        for kind, count in db.session.execute(
             sa.select(Case.type, sa.func.count(Case.id))
             .where(genuine)
             .group_by(Case.type)
             .order_by(Case.type)
-        ).all()
-    )
+        ).tuples()
+    }
     answer_hours = median(
         db.session,
         sa.select(hours_between(Case.received_at, Case.first_answered_at)).where(genuine, answered),
@@ -76,7 +77,7 @@ def period_case_figures(period: Period, now: dt.datetime | None = None) -> dict[
     return {
         "period": str(period),
         "received": received,
-        "by_type": {kind.value: count for kind, count in by_type.items()},
+        "by_type": by_type,
         "answered": answered_count,
         "answered_in_time": in_time,
         "share_answered_in_time": (in_time / answered_count) if answered_count else None,

@@ -7,6 +7,7 @@ from service.domains import Domain
 
 def include(domain: Domain) -> None:
     from notifications import jobs
+    from notifications.demo import load_outages
     from notifications.evidence import NoticeEvidence
     from notifications.routes import register
 
@@ -17,3 +18,4 @@ def include(domain: Domain) -> None:
     domain.add_job(jobs.purge_codes, trigger="interval", minutes=15)
     domain.add_worker(jobs.run_dispatcher)  # the SMS dispatcher, in every worker process
     domain.evidence = NoticeEvidence()
+    domain.demo = load_outages

@@ -33,7 +33,7 @@ DOMAINS: tuple[str, ...] = (
 
 Job = tuple[Callable[[], Any], dict[str, Any]]  # (function, APScheduler trigger arguments)
 Worker = Callable[[Flask, threading.Event], None]  # runs until the event is set
-DemoLoader = Callable[[], str]  # loads the part's demo data; one line saying what it loaded
+DemoLoader = Callable[[bool], str]  # (only_if_empty) loads demo data; says what in one line
 
 
 @dataclass

@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 
 import feedback.schemas
+from feedback.answering import answer_case
 from feedback.models import Case, Outcome
-from feedback.services import answer_case
 from service.extensions import db
 from service.validation import BaseSchema
 from tests.support.feedback import case_row

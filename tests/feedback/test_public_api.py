@@ -24,7 +24,13 @@ def test_a_case_is_received_through_the_public_api(app):
 
 @pytest.mark.parametrize(
     "module",
-    ["feedback", "feedback.models", "feedback.open311.models", "feedback.schemas", "feedback.cli"],
+    [
+        "feedback",
+        "feedback.models",
+        "feedback.open311.models",
+        "feedback.schemas",
+        "feedback.open311.cli",
+    ],
 )
 def test_any_entry_into_the_package_imports_cleanly(module):
     result = subprocess.run(

@@ -8,6 +8,8 @@ import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
+from feedback import demo as feedback_demo
+from notifications import demo as notifications_demo
 from notifications import get_outage, list_outages
 from notifications.models import OutageStatus
 from notifications.texts import compose_notice
@@ -102,7 +104,8 @@ def test_demo_uses_the_jurisdictions_streets_and_languages(app, runner, client, 
 @pytest.mark.parametrize("settings_env", [{}, {"FAIRHEAT_JURISDICTION": "PL"}])
 def test_demo_passes_the_service_rules_whatever_the_day(app, monkeypatch, moment):
     now = dt.datetime.fromisoformat(moment)
-    monkeypatch.setattr(demo, "utcnow", lambda: now)
+    monkeypatch.setattr(notifications_demo, "utcnow", lambda: now)
+    monkeypatch.setattr(feedback_demo, "utcnow", lambda: now)
 
     assert "loaded 13 outages" in demo.load_demo()
     assert sum(o.notice_late for o in list_outages(public=False, now=now)) == 1

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
+from feedback.intake import submit_case
+from feedback.reply_templates import create_template
 from feedback.schemas import CaseInputSchema
-from feedback.services import create_template, submit_case
 from notifications.schemas import OutageInputSchema
 from notifications.services import create_outage
 from notifications.sms.models import Subscriber
