@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import marshmallow as ma
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -18,21 +17,16 @@ from feedback.deadlines import rule_label
 from feedback.labels import case_label, rule_source
 from feedback.models import Case, ReplyChannel
 from feedback.references import reference, tracking_url
-from notifications import send_text_message
+from notifications import Channel, Contact, PersonMessage, notify_person, reachable_channels
 from service.extensions import db
 from service.i18n import format_datetime
 from service.mail import enqueue_email
-from service.phones import mobile_number
 from service.settings import current_settings
 
 
-def _mobile(case: Case) -> str | None:
-    if not case.phone:
-        return None
-    try:
-        return mobile_number(case.phone)
-    except ma.ValidationError:  # a landline: fine for a call back, not for a text message
-        return None
+def _contact(case: Case) -> Contact:
+    prefers: Channel = "sms" if case.reply_channel is ReplyChannel.SMS else "email"
+    return Contact(language=case.language, email=case.email, phone=case.phone, prefers=prefers)
 
 
 def _signature() -> str:
@@ -50,34 +44,21 @@ def _deadline_sentence(case: Case) -> str:
 
 def channels(case: Case, *, both: bool) -> list[str]:
     """Where a message to the customer goes: every channel we have (`both`) or the preferred."""
-    chosen = []
-    mobile = _mobile(case)
-    if case.email and (both or case.reply_channel is not ReplyChannel.SMS or not mobile):
-        chosen.append("email")
-    if mobile and (both or case.reply_channel is ReplyChannel.SMS or not case.email):
-        chosen.append("sms")
-    return chosen
+    return list(reachable_channels(_contact(case), every_channel=both))
 
 
 def _send(case: Case, key: str, subject: str, body: str, sms: str, *, both: bool) -> list[str]:
     """Queue the e-mail and/or SMS in the caller's transaction; returns the channels used."""
-    chosen = channels(case, both=both)
+    message = PersonMessage(sms=sms, email_subject=subject, email_body=body)
     with db.session.no_autoflush:  # the outbox checks need not flush the case again
-        if "email" in chosen and case.email:
-            enqueue_email(
-                event_key=f"{key}:email",
-                to=case.email,
-                subject=subject,
-                body=body,
-                language=case.language,
-                reference=reference(case),
-            )
-        mobile = _mobile(case)
-        if "sms" in chosen and mobile:
-            send_text_message(
-                event_key=f"{key}:sms", phone=mobile, language=case.language, body=sms
-            )
-    return chosen
+        chosen = notify_person(
+            _contact(case),
+            event_key=key,
+            render=lambda: message,
+            every_channel=both,
+            reference=reference(case),
+        )
+    return list(chosen)
 
 
 def acknowledge(case: Case) -> list[str]:

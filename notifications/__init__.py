@@ -3,7 +3,13 @@
 Other domains may call the functions exported here, never the models or internals.
 """
 
-from notifications.channels import Contact, PersonMessage, notify_person, reachable_channels
+from notifications.channels import (
+    Channel,
+    Contact,
+    PersonMessage,
+    notify_person,
+    reachable_channels,
+)
 from notifications.queries import get_outage, list_outages, lookup_address
 from notifications.services import (
     cancel_outage,
@@ -15,6 +21,7 @@ from notifications.services import (
 from notifications.sms.outbox import send_text_message
 
 __all__ = [
+    "Channel",
     "Contact",
     "PersonMessage",
     "cancel_outage",
