@@ -11,11 +11,12 @@ from feedback import messages
 from feedback.deadlines import apply_rule, rules, set_deadline
 from feedback.deadlines import track_for as initial_track
 from feedback.models import Case, CaseStatus, Channel, EventKind
-from feedback.references import new_nonce, reference, tracking_token
+from feedback.references import reference, tracking_token
 from feedback.transactions import add_event, audit_case, case_summary
 from service.db import utcnow
 from service.extensions import db
 from service.i18n import current_language, to_local
+from service.tracking import new_nonce
 
 
 @dataclass(frozen=True)

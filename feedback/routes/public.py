@@ -28,10 +28,14 @@ from service.errors import ValidationFailed, flatten_errors
 from service.extensions import limiter
 from service.i18n import current_language, language_prefixed
 from service.settings import current_settings
+from service.tracking import private_pages
 from service.validation import load_or_fail
 
-bp = language_prefixed(
-    Blueprint("feedback", __name__, url_prefix="/<lang>", template_folder="../templates")
+# Every page here is private: it carries a tracking link or a resident's own message.
+bp = private_pages(
+    language_prefixed(
+        Blueprint("feedback", __name__, url_prefix="/<lang>", template_folder="../templates")
+    )
 )
 
 HONEYPOT = "fh_leave_empty"
@@ -53,14 +57,6 @@ Page = Response | str | tuple[str, int]
 
 def _intake_limit() -> str:
     return current_settings().feedback.intake_rate_limit
-
-
-@bp.after_request
-def private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def _form_page(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200) -> Page:
