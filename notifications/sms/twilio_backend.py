@@ -53,9 +53,6 @@ from twilio.rest import Client
 from config.sms_settings import SmsSettings
 from notifications.sms.gateway import SendError, SendResult, classify_http_error
 
-# Re-exported for tests/notifications/sms/test_gateway.py until it imports from service.webhooks.
-from service.webhooks import signature_is_valid as signature_is_valid
-
 # Seconds, for connecting and for each read; Twilio answers in well under a second.
 DEFAULT_TIMEOUT = 10.0
 # Connections kept open to the API (keep-alive, reused). Sends beyond it wait for a free one;

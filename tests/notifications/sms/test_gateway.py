@@ -22,7 +22,8 @@ import pytest
 
 from notifications.sms.console import ConsoleGateway, recent_console_messages
 from notifications.sms.gateway import SendError, SendResult, gateway_from_settings
-from notifications.sms.twilio_backend import TwilioGateway, parse_retry_after, signature_is_valid
+from notifications.sms.twilio_backend import TwilioGateway, parse_retry_after
+from service.webhooks import signature_is_valid
 from tests.support.fake_twilio import FakeTwilio, Reply
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
