@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import marshmallow as ma
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -22,6 +21,7 @@ from marshmallow import fields
 from feedback.models import STAFF_CHANNELS, CaseType, Channel, Outcome, ReplyChannel, SubjectArea
 from service.db import utcnow
 from service.phones import phone_number
+from service.settings import current_settings
 from service.validation import BaseSchema, ChoiceField, TrimmedString, max_length, not_blank
 
 EMAIL_MAX = 254
@@ -29,10 +29,6 @@ TEXT_MAX = 5000
 _MAX_RECEIVED_AGE = dt.timedelta(days=366)
 _CLOCK_SKEW = dt.timedelta(minutes=5)
 _EMAIL = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[A-Za-z]{2,}")
-
-
-def _conf() -> Any:
-    return current_app.config["FAIRHEAT"]
 
 
 class PhoneNumberField(TrimmedString):
@@ -55,7 +51,7 @@ class EmailField(TrimmedString):
 class LanguageField(TrimmedString):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
-        languages = _conf().languages
+        languages = current_settings().languages
         if text not in languages:
             raise ma.ValidationError(_("Choose one of: %(choices)s.", choices=", ".join(languages)))
         return text
@@ -87,7 +83,7 @@ class CaseInputSchema(BaseSchema):
 
     @ma.validates("description")
     def check_description(self, value: str, **kwargs: Any) -> None:
-        limit = _conf().feedback.max_description_chars
+        limit = current_settings().feedback.max_description_chars
         if not value:
             raise ma.ValidationError(_("Describe the matter."))
         if len(value) > limit:

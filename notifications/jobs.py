@@ -11,7 +11,7 @@ import datetime as dt
 import threading
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask
 
 from notifications.models import Outage, OutageKind, OutageStatus
 from notifications.services import start_due_planned_outages
@@ -19,6 +19,7 @@ from notifications.sms.fanout import fan_out
 from notifications.sms.texts import SmsEvent
 from service.db import utcnow
 from service.extensions import db
+from service.settings import current_settings
 
 
 def start_planned_outages() -> None:
@@ -34,7 +35,7 @@ def send_reminders(now: dt.datetime | None = None) -> int:
     The event key makes each reminder unique, so running this often never repeats one.
     """
     now = now or utcnow()
-    hours = current_app.config["FAIRHEAT"].sms.reminder_hours
+    hours = current_settings().sms.reminder_hours
     if not hours:
         return 0
     horizon = now + dt.timedelta(hours=max(hours))

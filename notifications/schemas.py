@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields
 
 from notifications.models import Cause, Impact, OutageKind, OutageStatus, Parity
 from notifications.texts import compose_all
+from service.settings import current_settings
 from service.validation import (
     BaseSchema,
     ChoiceField,
@@ -29,7 +29,7 @@ class PostcodeField(TrimmedString):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
-        jurisdiction = current_app.config["FAIRHEAT"].jurisdiction
+        jurisdiction = current_settings().jurisdiction
         canonical = jurisdiction.normalize_postcode(text)
         if canonical is None:
             raise ma.ValidationError(
@@ -123,7 +123,7 @@ class OutageInputSchema(BaseSchema):
 
     @ma.validates("texts")
     def check_languages(self, value: dict[str, str], **kwargs: Any) -> None:
-        languages = current_app.config["FAIRHEAT"].languages
+        languages = current_settings().languages
         unknown = sorted(set(value) - set(languages))
         if unknown:
             raise ma.ValidationError(
@@ -203,7 +203,7 @@ class PublicOutageSchema(ma.Schema):
 
     def get_public_text(self, outage: Any) -> dict[str, dict[str, str]]:
         """The composed notice in every language, as the public pages show it now."""
-        languages = current_app.config["FAIRHEAT"].languages
+        languages = current_settings().languages
         return {lang: text.as_dict() for lang, text in compose_all(outage, languages).items()}
 
 

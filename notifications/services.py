@@ -40,6 +40,7 @@ from service.db import utcnow
 from service.errors import Conflict, ValidationFailed
 from service.evidence import Period
 from service.extensions import db
+from service.settings import current_settings
 from service.transactions import commit_or_conflict
 
 # How far from now a start time may lie before it is treated as a typing mistake.
@@ -62,7 +63,7 @@ _EDITABLE = (
 
 
 def _settings() -> Any:
-    return current_app.config["FAIRHEAT"]
+    return current_settings()
 
 
 def snapshot(outage: Outage) -> dict[str, Any]:

@@ -13,18 +13,19 @@ import zoneinfo
 from typing import Any
 
 from babel import Locale, UnknownLocaleError, dates
-from flask import Blueprint, abort, current_app, g, has_request_context, request
+from flask import Blueprint, abort, g, has_request_context, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from config import Settings
+from service.settings import current_settings
 
 LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English", "pl": "polski"}
 LANG_COOKIE = "lang"
 
 
 def settings() -> Settings:
-    return current_app.config["FAIRHEAT"]
+    return current_settings()
 
 
 def languages() -> tuple[str, ...]:

@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -28,6 +27,7 @@ from notifications.schemas import ActionSchema, OutageInputSchema
 from notifications.sms.delivery import outage_delivery
 from service.auth import Permission, requires
 from service.errors import DomainError, ValidationFailed, flatten_errors
+from service.settings import current_settings
 from service.validation import load_or_fail
 
 bp = Blueprint(
@@ -36,7 +36,7 @@ bp = Blueprint(
 
 
 def _languages() -> tuple[str, ...]:
-    return current_app.config["FAIRHEAT"].languages
+    return current_settings().languages
 
 
 def _form_page(
@@ -52,7 +52,7 @@ def _form_page(
             impacts=list(Impact),
             causes=list(Cause),
             parities=list(Parity),
-            lead_rule=current_app.config["FAIRHEAT"].planned_notice_lead,
+            lead_rule=current_settings().planned_notice_lead,
         ),
         status,
     )
@@ -107,7 +107,7 @@ def detail(outage_id: int) -> str:
         outage=outage,
         statuses=[s for s in STATUSES_BY_KIND[outage.kind]],
         delivery=outage_delivery(outage_id),
-        lead_rule=current_app.config["FAIRHEAT"].planned_notice_lead,
+        lead_rule=current_settings().planned_notice_lead,
     )
 
 

@@ -15,7 +15,6 @@ import zoneinfo
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from notifications.models import Outage, OutageKind, Parity
@@ -25,6 +24,7 @@ from notifications.sms.outbox import prepared
 from notifications.sms.texts import SmsEvent, sms_text
 from service.db import utcnow
 from service.extensions import db
+from service.settings import current_settings
 
 PRIORITY_SUBSCRIBER = 10
 
@@ -71,7 +71,7 @@ def matching_subscribers(outage: Outage) -> sa.Select[Any]:
 
 def _quiet_until(now: dt.datetime) -> dt.datetime:
     """Now, or the end of tonight's quiet hours (local time) when now falls inside them."""
-    conf = current_app.config["FAIRHEAT"]
+    conf = current_settings()
     zone = zoneinfo.ZoneInfo(conf.timezone)
     local = now.astimezone(zone)
     start, end = conf.sms.quiet_start, conf.sms.quiet_end
@@ -96,7 +96,7 @@ def fan_out(outage: Outage, event: SmsEvent, event_key: str, now: dt.datetime | 
     """Queue the event's message for every matching subscriber; returns how many were queued."""
     if not outage.areas:
         return 0
-    conf = current_app.config["FAIRHEAT"]
+    conf = current_settings()
     now = now or utcnow()
     texts = {lang: prepared(sms_text(outage, event, lang), lang) for lang in conf.languages}
     fallback = conf.default_language

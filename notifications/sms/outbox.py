@@ -12,7 +12,6 @@ import logging
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from notifications.sms.encoding import prepare_sms
 from notifications.sms.models import (
@@ -22,12 +21,13 @@ from notifications.sms.models import (
 )
 from service.db import utcnow
 from service.extensions import db
+from service.settings import current_settings
 
 log = logging.getLogger(__name__)
 
 
 def _sms_settings() -> Any:
-    return current_app.config["FAIRHEAT"].sms
+    return current_settings().sms
 
 
 def prepared(body: str, language: str) -> Any:

@@ -23,7 +23,6 @@ import logging
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from notifications.sms.models import (
     FINAL_STATUSES,
@@ -34,6 +33,7 @@ from notifications.sms.models import (
 )
 from service.db import single_statement_writes, utcnow
 from service.extensions import db
+from service.settings import current_settings
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def _outcome_parameters(opted_out: bool) -> dict[str, Any]:
     return {
         "at": utcnow(),
         "opted_out": opted_out,
-        "limit": current_app.config["FAIRHEAT"].sms.quarantine_after_failures,
+        "limit": current_settings().sms.quarantine_after_failures,
     }
 
 

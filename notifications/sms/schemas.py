@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import marshmallow as ma
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -20,11 +19,8 @@ from marshmallow import fields
 from notifications.areas import house_number, street_key
 from notifications.schemas import PostcodeField
 from service.phones import PhoneField
+from service.settings import current_settings
 from service.validation import BaseSchema, TrimmedString, max_length
-
-
-def _conf() -> Any:
-    return current_app.config["FAIRHEAT"]
 
 
 def address_key(address: Mapping[str, Any]) -> tuple[str, str | None, str | None]:
@@ -73,12 +69,12 @@ class PreferencesSchema(BaseSchema):
 
     @ma.validates("language")
     def check_language(self, value: str, **kwargs: Any) -> None:
-        if value not in _conf().languages:
+        if value not in current_settings().languages:
             raise ma.ValidationError(_("Choose a language from the list."))
 
     @ma.validates("addresses")
     def check_addresses(self, value: list[Any], **kwargs: Any) -> None:
-        limit = _conf().sms.max_addresses
+        limit = current_settings().sms.max_addresses
         if not value:
             raise ma.ValidationError(_("Add at least one address or postcode."))
         if len(unique_addresses(value)) > limit:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from notifications.texts import compose_notice
 from service.i18n import format_datetime
+from service.settings import current_settings
 
 
 class SmsEvent(enum.StrEnum):
@@ -23,7 +23,7 @@ class SmsEvent(enum.StrEnum):
 
 
 def outage_url(outage_id: int, lang: str) -> str:
-    base = current_app.config["FAIRHEAT"].public_base_url
+    base = current_settings().public_base_url
     return f"{base}/{lang}/outages/{outage_id}"
 
 
@@ -32,7 +32,7 @@ def sms_text(outage: Any, event: SmsEvent, lang: str, *, outage_id: int | None =
 
     `outage_id` stands in for an unsaved outage's id (the staff preview counts segments).
     """
-    utility = current_app.config["FAIRHEAT"].utility_name
+    utility = current_settings().utility_name
     notice = compose_notice(outage, lang)
     with force_locale(lang):
         if event == SmsEvent.ESTIMATE and outage.expected_end_at is not None:

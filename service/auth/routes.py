@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from service.auth.services import authenticate
 from service.extensions import limiter
+from service.settings import current_settings
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
@@ -25,7 +26,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _login_limit() -> str:
-    return current_app.config["FAIRHEAT"].login_rate_limit
+    return current_settings().login_rate_limit
 
 
 def _failed(response: Response) -> bool:

@@ -22,13 +22,13 @@ import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
 
 from config.settings import Settings
 from service.db import skip_locked, utcnow
 from service.extensions import db
 from service.mail.gateway import MailSendError, compose_email, gateway_from_settings, message_id
 from service.mail.models import EmailMessage, EmailStatus
+from service.settings import current_settings
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def _record_failure(
     claimed: Claimed, lease_until: dt.datetime, error: MailSendError, now: dt.datetime
 ) -> dt.datetime | None:
     """Schedule a retry (and return when) or mark the message failed (and return None)."""
-    max_attempts = current_app.config["FAIRHEAT"].mail.max_attempts
+    max_attempts = current_settings().mail.max_attempts
     if error.permanent or claimed.attempts >= max_attempts:
         log.warning("e-mail %s failed for good: %s", claimed.id, error.message)
         _update(claimed, lease_until, status=EmailStatus.FAILED, last_error=error.message[:300])
@@ -168,7 +168,7 @@ def send_due_emails(limit: int = 50, now: dt.datetime | None = None) -> int:
     `now` (default: the current time) decides what is due and when retries are.
     """
     now = now or utcnow()
-    settings = current_app.config["FAIRHEAT"]
+    settings = current_settings()
     lease_until = now + LEASE
     batch = claim_emails(limit, now, lease_until)
     if not batch:
