@@ -34,7 +34,7 @@ from notifications.models import (
     OutageUpdate,
 )
 from notifications.texts import compose_notice, status_label
-from service.i18n import settings
+from service.settings import current_settings
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -56,12 +56,12 @@ ICS_LINE_OCTETS = 75  # RFC 5545 3.1: content lines are folded at 75 octets, exc
 
 def _public_host() -> str:
     """The host name of the public address: the authority in UIDs, tag URIs and CAP senders."""
-    return urlsplit(settings().public_base_url).hostname or "localhost"
+    return urlsplit(current_settings().public_base_url).hostname or "localhost"
 
 
 def _public_url(endpoint: str, **values: Any) -> str:
     """An absolute URL under settings.public_base_url (including any path prefix it has)."""
-    base = urlsplit(settings().public_base_url)
+    base = urlsplit(current_settings().public_base_url)
     adapter = current_app.url_map.bind(
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme
     )
@@ -101,7 +101,7 @@ def atom_feed(updates: list[OutageUpdate], lang: str) -> bytes:
     the site said at the time. Entry ids are tag URIs (RFC 4151) per update and language; the
     feed's <updated> is its newest entry's, or a fixed epoch when there are none.
     """
-    conf = settings()
+    conf = current_settings()
     with force_locale(lang):
         title = _("Interruption notices – %(utility)s", utility=conf.utility_name)
         subtitle = _(
@@ -162,7 +162,7 @@ def icalendar_feed(outages: list[Outage]) -> bytes:
     grows with every saved change; DTSTAMP is the last change (no METHOD, so it equals
     LAST-MODIFIED). Events are TRANSPARENT: an interruption does not make anyone busy.
     """
-    conf = settings()
+    conf = current_settings()
     lang = conf.default_language
     with force_locale(lang):
         name = _("Planned interruptions – %(utility)s", utility=conf.utility_name)
@@ -288,7 +288,7 @@ def cap_alert(outage: Outage) -> bytes:
     if earlier:
         _sub(alert, "references", earlier)
     _sub(alert, "incidents", f"{host}-outage-{outage.id}")
-    for lang in settings().languages:
+    for lang in current_settings().languages:
         _cap_info(alert, outage, latest, lang, sent_at)
     return _xml(alert)
 
@@ -299,7 +299,7 @@ def _cap_identifier(host: str, outage_id: int, number: int) -> str:
 
 def _cap_time(moment: dt.datetime) -> str:
     """CAP's dateTime: local offset, whole seconds, and UTC written as -00:00 (CAP 1.2 3.3.2)."""
-    local = moment.astimezone(zoneinfo.ZoneInfo(settings().timezone)).replace(microsecond=0)
+    local = moment.astimezone(zoneinfo.ZoneInfo(current_settings().timezone)).replace(microsecond=0)
     text = local.isoformat()
     return text[:-6] + "-00:00" if text.endswith("+00:00") else text
 
@@ -311,7 +311,7 @@ def _cap_info(
     lang: str,
     sent_at: dt.datetime,
 ) -> None:
-    conf = settings()
+    conf = current_settings()
     text = _update_text(latest, outage, lang)
     urgency, severity, certainty, response = cap_assessment(outage)
     info = _sub(alert, "info")

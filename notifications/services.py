@@ -62,10 +62,6 @@ _EDITABLE = (
 )
 
 
-def _settings() -> Any:
-    return current_settings()
-
-
 def snapshot(outage: Outage) -> dict[str, Any]:
     """The fields a change is measured against, as plain values (audit log, update history)."""
     return audit.plain(
@@ -163,7 +159,7 @@ def _transition(outage: Outage, new: OutageStatus, now: dt.datetime) -> None:
 
 
 def _publish(outage: Outage, now: dt.datetime) -> None:
-    conf = _settings()
+    conf = current_settings()
     outage.first_published_at = now
     if outage.kind == OutageKind.PLANNED:
         rule = conf.planned_notice_lead
@@ -221,7 +217,9 @@ def _add_update(
         change=change,
         status=outage.status,
         changes=dict(changes),
-        texts={lang: compose_notice(outage, lang).as_dict() for lang in _settings().languages},
+        texts={
+            lang: compose_notice(outage, lang).as_dict() for lang in current_settings().languages
+        },
     )
     db.session.add(update)
     return update
@@ -247,7 +245,7 @@ def _sms_event(outage: Outage, old: Mapping[str, Any], new: Mapping[str, Any]) -
         if before is None or after is None:
             return SmsEvent.ESTIMATE if after is not None else None
         moved = abs(dt.datetime.fromisoformat(after) - dt.datetime.fromisoformat(before))
-        threshold = dt.timedelta(minutes=_settings().sms.estimate_threshold_minutes)
+        threshold = dt.timedelta(minutes=current_settings().sms.estimate_threshold_minutes)
         if moved > threshold:
             return SmsEvent.ESTIMATE
     return None
@@ -400,7 +398,7 @@ def start_due_planned_outages(now: dt.datetime | None = None) -> list[int]:
 def preview_notice(data: Mapping[str, Any]) -> dict[str, Any]:
     """The public text in every language for validated input, without saving anything."""
     draft = _new_outage(data)
-    return {lang: compose_notice(draft, lang) for lang in _settings().languages}
+    return {lang: compose_notice(draft, lang) for lang in current_settings().languages}
 
 
 def preview_sms(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -410,7 +408,7 @@ def preview_sms(data: Mapping[str, Any]) -> dict[str, Any]:
     next_id = (db.session.scalar(sa.select(sa.func.max(Outage.id))) or 0) + 1
     languages = {
         lang: prepared(sms_text(draft, SmsEvent.PUBLISHED, lang, outage_id=next_id), lang)
-        for lang in _settings().languages
+        for lang in current_settings().languages
     }
     matched = matching_subscribers(draft).subquery()
     counts: dict[str, int] = {
@@ -419,7 +417,7 @@ def preview_sms(data: Mapping[str, Any]) -> dict[str, Any]:
             sa.select(matched.c.language, sa.func.count()).group_by(matched.c.language)
         )
     }
-    fallback = _settings().default_language
+    fallback = current_settings().default_language
     total_segments = sum(
         n * languages.get(lang, languages[fallback]).segments for lang, n in counts.items()
     )
@@ -446,6 +444,6 @@ def notice_figures(year: int | None = None) -> dict[str, Any]:
     """Planned notices published this year: how many, how many late (shown to staff)."""
     from notifications.evidence import planned_notice_figures
 
-    conf = _settings()
+    conf = current_settings()
     year = year or utcnow().astimezone(zoneinfo.ZoneInfo(conf.timezone)).year
     return {"year": year, **planned_notice_figures(Period.year(year))}

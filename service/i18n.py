@@ -17,24 +17,19 @@ from flask import Blueprint, abort, g, has_request_context, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from config import Settings
 from service.settings import current_settings
 
 LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English", "pl": "polski"}
 LANG_COOKIE = "lang"
 
 
-def settings() -> Settings:
-    return current_settings()
-
-
 def languages() -> tuple[str, ...]:
-    return settings().languages
+    return current_settings().languages
 
 
 def select_locale() -> str:
     """Flask-Babel locale selector."""
-    conf = settings()
+    conf = current_settings()
     if not has_request_context():
         return conf.default_language
     lang = g.get("lang")
@@ -47,16 +42,16 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    return settings().timezone
+    return current_settings().timezone
 
 
 def current_language() -> str:
-    return str(get_locale() or settings().default_language)
+    return str(get_locale() or current_settings().default_language)
 
 
 def format_locale(lang: str | None = None) -> Locale:
     """The Babel locale for formatting: English in Finland is en_FI (24-hour clock, day first)."""
-    return _locale_for(lang or current_language(), settings().jurisdiction.country)
+    return _locale_for(lang or current_language(), current_settings().jurisdiction.country)
 
 
 @functools.cache
@@ -68,7 +63,7 @@ def _locale_for(lang: str, country: str) -> Locale:
 
 
 def local_zone() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings().timezone)
+    return zoneinfo.ZoneInfo(current_settings().timezone)
 
 
 def to_local(moment: dt.datetime) -> dt.datetime:
@@ -98,7 +93,7 @@ def clock_pattern(lang: str, country: str) -> str:
 
 def format_time(moment: dt.datetime, lang: str | None = None) -> str:
     lang = lang or current_language()
-    pattern = clock_pattern(lang, settings().jurisdiction.country)
+    pattern = clock_pattern(lang, current_settings().jurisdiction.country)
     return dates.format_time(to_local(moment), pattern, locale=format_locale(lang))
 
 
