@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from notifications.models import Outage, OutageKind, OutageStatus
-from notifications.sms.models import MessageStatus, OutboxMessage
+from notifications.sms.models import MessageKind, MessageStatus, OutboxMessage
 from service.db import hours_between
 from service.evidence import Figure, Period, Unit
 from service.extensions import db
@@ -109,7 +109,11 @@ def sms_delivery_figures(period: Period) -> dict[str, Any]:
         sa.select(
             sa.func.count(OutboxMessage.id).filter(OutboxMessage.status.in_(_HANDED_OVER)),
             sa.func.count(OutboxMessage.id).filter(OutboxMessage.status == MessageStatus.DELIVERED),
-        ).where(OutboxMessage.created_at >= start, OutboxMessage.created_at < end)
+        ).where(
+            OutboxMessage.kind == MessageKind.NOTICE,  # not codes, replies or case messages
+            OutboxMessage.created_at >= start,
+            OutboxMessage.created_at < end,
+        )
     ).one()
     return {
         "handed_over": handed_over,
