@@ -14,11 +14,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from config.compliance_settings import ComplianceSettings, load_compliance_settings
+from config.connection_settings import ConnectionSettings, load_connection_settings
+from config.customer_settings import CustomerSettings, load_customer_settings
+from config.emergency_settings import EmergencySettings, load_emergency_settings
 from config.errors import SettingsError
 from config.feedback_settings import FeedbackSettings, load_feedback_settings
 from config.jurisdictions import JURISDICTIONS, Jurisdiction, Rule
 from config.mail_settings import MailSettings, load_mail_settings
 from config.parsing import get, get_bool, get_int
+from config.public_settings import PublicSettings, load_public_settings
+from config.security_settings import SecuritySettings, load_security_settings
 from config.sms_settings import SmsSettings, load_sms_settings
 
 SUPPORTED_LANGUAGES = ("fi", "sv", "en", "pl")
@@ -45,6 +51,12 @@ class Settings:
     sms: SmsSettings
     mail: MailSettings
     feedback: FeedbackSettings
+    emergency: EmergencySettings
+    connection_requests: ConnectionSettings
+    customers: CustomerSettings
+    public: PublicSettings
+    security: SecuritySettings
+    compliance: ComplianceSettings
     files_backend: str  # where uploads and generated bundles are kept: local
     files_dir: Path  # the local backend's directory
 
@@ -197,6 +209,12 @@ def load_settings(
         sms=load_sms_settings(environ),
         mail=load_mail_settings(environ),
         feedback=load_feedback_settings(environ, code),
+        emergency=load_emergency_settings(environ, code),
+        connection_requests=load_connection_settings(environ, code),
+        customers=load_customer_settings(environ, code),
+        public=load_public_settings(environ, code),
+        security=load_security_settings(environ, code),
+        compliance=load_compliance_settings(environ, code),
         files_backend=files_backend,
         files_dir=files_dir,
     )

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from feedback.models import Case, CaseStatus
 from service.db import hours_between, median, utcnow
-from service.evidence import Figure, Period, Unit
+from service.evidence import Figure, Period, Register, Unit
 from service.extensions import db
 from service.settings import current_settings
 
@@ -92,6 +92,9 @@ def period_case_figures(period: Period, now: dt.datetime | None = None) -> dict[
 
 class CaseEvidence:
     """The feedback domain's EvidenceProvider (service/evidence.py)."""
+
+    def registers(self, period: Period) -> Sequence[Register]:
+        return ()  # the compliance export (issue 13) fills these in
 
     def figures(self, period: Period) -> Sequence[Figure]:
         cases = period_case_figures(period)

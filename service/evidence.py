@@ -13,7 +13,7 @@ import datetime as dt
 import enum
 import re
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -108,9 +108,49 @@ class Figure:
     target: float | None = None
 
 
+class FieldType(enum.StrEnum):
+    """A register column's type, as Frictionless Table Schema names it."""
+
+    STRING = "string"
+    INTEGER = "integer"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    DATETIME = "datetime"  # aware, UTC; written ISO 8601 with "Z"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a register. `personal` marks names, phone numbers, e-mail addresses and
+    free text: the export leaves those columns out unless asked for personal data."""
+
+    name: str  # stable, snake_case: the CSV header
+    type: FieldType
+    description: str = ""
+    personal: bool = False
+
+
+@dataclass(frozen=True)
+class Register:
+    """One register of a period, exported as `<name>.csv` and a sheet of data.xlsx.
+
+    `rows()` streams tuples in column order (use yield_per / server-side cursors: a register can
+    be a million rows), in a stable order (by id), so the same data gives byte-identical files.
+    """
+
+    name: str  # stable file stem: "emergency_calls"
+    title: str  # localized, for the report and the sheet
+    columns: tuple[Column, ...]
+    rows: Callable[[], Iterable[Sequence[object]]]
+
+
 class EvidenceProvider(Protocol):
     """What a domain's evidence.py offers the compliance export."""
 
     def figures(self, period: Period) -> Sequence[Figure]:
         """The domain's figures for `period`, inside an app context, in the current locale."""
+        ...
+
+    def registers(self, period: Period) -> Sequence[Register]:
+        """The domain's registers for `period` (rows streamed when the export writes them)."""
         ...

@@ -9,7 +9,7 @@ import click
 from flask import Blueprint, Flask
 
 from service.domains import Domain
-from service.evidence import Figure, Period, Unit
+from service.evidence import Figure, Period, Register, Unit
 
 bp = Blueprint("sample", __name__, url_prefix="/sample")
 
@@ -33,6 +33,9 @@ def hello() -> None:
 
 
 class SampleEvidence:
+    def registers(self, period: Period) -> Sequence[Register]:
+        return ()  # the compliance export (issue 13) fills these in
+
     def figures(self, period: Period) -> Sequence[Figure]:
         return [Figure("sample.days", (period.last - period.first).days + 1, Unit.COUNT, "Days")]
 
