@@ -35,6 +35,9 @@ class Permission(enum.StrEnum):
     RECORD_CASES = "record_cases"  # a case received by phone, e-mail, letter or in person
     HANDLE_CASES = "handle_cases"  # notes, questions, answers, close, reopen, spam
     SUPERVISE_CASES = "supervise_cases"  # assign to others, reply templates, Open311 keys
+    VIEW_EMERGENCY_CALLS = "view_emergency_calls"  # the emergency line log, personal data included
+    RECORD_EMERGENCY_CALLS = "record_emergency_calls"  # log and handle calls, callbacks
+    MANAGE_DUTY_ROSTER = "manage_duty_roster"  # who is on duty for the emergency line
 
 
 _CASE_WORK = {
@@ -54,10 +57,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_SUBSCRIBERS,
             Permission.VIEW_CASES,
             Permission.RECORD_CASES,
+            Permission.VIEW_EMERGENCY_CALLS,
+            Permission.RECORD_EMERGENCY_CALLS,
         }
     ),
-    Role.CUSTOMER_SERVICE: frozenset(_CASE_WORK),
-    Role.CUSTOMER_SERVICE_LEAD: frozenset({*_CASE_WORK, Permission.SUPERVISE_CASES}),
+    # Customer service reads the emergency line log (a caller rings back in the morning).
+    Role.CUSTOMER_SERVICE: frozenset({*_CASE_WORK, Permission.VIEW_EMERGENCY_CALLS}),
+    Role.CUSTOMER_SERVICE_LEAD: frozenset(
+        {*_CASE_WORK, Permission.SUPERVISE_CASES, Permission.VIEW_EMERGENCY_CALLS}
+    ),
     Role.VIEWER: frozenset({Permission.VIEW_BACK_OFFICE}),
 }
 
