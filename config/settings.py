@@ -17,6 +17,7 @@ from typing import Any
 from config.compliance_settings import ComplianceSettings, load_compliance_settings
 from config.connection_settings import ConnectionSettings, load_connection_settings
 from config.customer_settings import CustomerSettings, load_customer_settings
+from config.edge_settings import EdgeSettings, load_edge_settings
 from config.emergency_settings import EmergencySettings, load_emergency_settings
 from config.errors import SettingsError
 from config.feedback_settings import FeedbackSettings, load_feedback_settings
@@ -57,6 +58,7 @@ class Settings:
     public: PublicSettings
     security: SecuritySettings
     compliance: ComplianceSettings
+    edge: EdgeSettings  # request limits, security headers, webhook replays
     files_backend: str  # where uploads and generated bundles are kept: local
     files_dir: Path  # the local backend's directory
 
@@ -215,6 +217,7 @@ def load_settings(
         public=load_public_settings(environ, code),
         security=load_security_settings(environ, code),
         compliance=load_compliance_settings(environ, code),
+        edge=load_edge_settings(environ, code),
         files_backend=files_backend,
         files_dir=files_dir,
     )
