@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import click
 
     from service.evidence import EvidenceProvider
+    from service.retention.hooks import PersonalData, RecordRetention
 
 # In order: routes are registered, jobs scheduled and demo data loaded in this order. The shell's
 # e-mail channel plugs in the same way as the domains do.
@@ -47,6 +48,10 @@ class Domain:
     commands: list[click.Command] = field(default_factory=list)
     demo: DemoLoader | None = None
     evidence: EvidenceProvider | None = None
+    # Personal data over time (service/retention/hooks.py): what the nightly retention job
+    # expires, and what a data-subject request finds and erases.
+    retention: list[RecordRetention] = field(default_factory=list)
+    personal_data: list[PersonalData] = field(default_factory=list)
     # The folder every template of the part lives under ("feedback/…"): no two parts share one.
     templates: str | None = None
 
