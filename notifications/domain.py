@@ -10,9 +10,11 @@ def include(domain: Domain) -> None:
     from notifications.demo import load_outages
     from notifications.evidence import NoticeEvidence
     from notifications.routes import register
+    from notifications.sms.keywords import register_template_global
 
     domain.templates = "notifications"
     domain.add_routes(register)
+    domain.add_routes(register_template_global)
     domain.add_job(jobs.start_planned_outages, trigger="interval", minutes=1)
     domain.add_job(jobs.send_reminders, trigger="interval", minutes=5)
     domain.add_job(jobs.purge_codes, trigger="interval", minutes=15)

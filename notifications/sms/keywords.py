@@ -19,9 +19,9 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import force_locale, pgettext
 
 from config.jurisdictions import Jurisdiction
 from service.settings import current_settings
@@ -79,8 +79,8 @@ ADVERTISED: Mapping[str, Mapping[Action, tuple[str, ...]]] = {
     },
     "sv": {
         Action.SUBSCRIBE: ("PRENUMERERA",),
-        Action.STOP: ("AVSLUTA", "STOP"),
-        Action.START: ("STARTA", "START"),
+        Action.STOP: ("STOP", "AVSLUTA"),
+        Action.START: ("START", "STARTA"),
         Action.HELP: ("HJÄLP",),
     },
     "en": {
@@ -215,16 +215,38 @@ def _street_and_number(text: str) -> tuple[str | None, str | None]:
 
 
 # --- Replies ------------------------------------------------------------------------------------
+#
+# Every reply is a whole SMS under msgctxt "sms" with its length budget in a translator comment;
+# tests/notifications/sms/test_sms_budget.py renders each in every language. Keywords are
+# placeholders filled from ADVERTISED, never typed by a translator.
 
+# ASCII only: one "ł" in an example turns the whole reply into UCS-2 (review, section 3).
 _STREET_EXAMPLES = {
     "FI": "Mannerheimintie 5 00100",
     "SE": "Drottninggatan 5 111 51",
-    "PL": "Marszałkowska 10 00-624",
+    "PL": "Prosta 10 00-838",
 }
 
 
 def _keywords(action: Action, language: str) -> str:
     return ", ".join(advertised(action, language))
+
+
+def keyword(action: Action | str, language: str) -> str:
+    """The one keyword our texts in `language` name for `action` (web pages use it too)."""
+    return advertised(Action(action), language)[0]
+
+
+def current_keyword(action: str) -> str:
+    """`keyword` in the page's language: templates say "reply %(stop)s" with this."""
+    from service.i18n import current_language
+
+    return keyword(action, current_language())
+
+
+def register_template_global(app: Any) -> None:
+    """`sms_keyword("stop")` in templates (added to the app through notifications/domain.py)."""
+    app.jinja_env.globals["sms_keyword"] = current_keyword
 
 
 def manage_url(language: str) -> str:
@@ -236,7 +258,11 @@ def help_reply(language: str) -> str:
     conf = current_settings()
     subscribe = advertised(Action.SUBSCRIBE, language)[0]
     with force_locale(language):
-        return _(
+        # Translators: SMS reply to HELP (budget: two messages, 306 characters, for fi/sv/en
+        # with a 20-character %(utility)s; Polish within five UCS-2 messages). Keywords and
+        # examples are filled in by the service.
+        return pgettext(
+            "sms",
             "%(utility)s: SMS notices about interruptions in heat supply. To subscribe, send "
             "%(subscribe)s and your postcode, e.g. %(example)s. To stop: %(stop)s. To start "
             "again: %(start)s. Help: %(help)s. Manage: %(url)s",
@@ -253,20 +279,26 @@ def help_reply(language: str) -> str:
 def address_label(postcode: str, street: str | None, number: str | None) -> str:
     """An address as the subscriber will recognise it, in the current locale."""
     if not street:
-        return _("postcode %(postcode)s", postcode=postcode)
+        # Translators: an address in an SMS reply when only a postcode is followed.
+        return pgettext("sms", "postcode %(postcode)s", postcode=postcode)
     building = f"{street} {number}" if number else street
-    return _("%(street)s, %(postcode)s", street=building, postcode=postcode)
+    # Translators: an address in an SMS reply: street and house number, then the postcode.
+    return pgettext("sms", "%(street)s, %(postcode)s", street=building, postcode=postcode)
 
 
 def subscribed_reply(language: str, postcode: str, street: str | None, number: str | None) -> str:
     conf = current_settings()
     with force_locale(language):
-        return _(
-            "%(utility)s: you will now get SMS notices about interruptions in heat supply at "
+        # Translators: SMS reply (budget: two messages, 306 characters, for fi/sv/en with a
+        # 20-character %(utility)s and a 40-character street; Polish within four UCS-2
+        # messages). %(stop)s is the stop keyword, filled in by the service.
+        return pgettext(
+            "sms",
+            "%(utility)s: you will now get SMS notices about interruptions in heat supply to "
             "%(address)s. To stop, reply %(stop)s. Manage: %(url)s",
             utility=conf.utility_name,
             address=address_label(postcode, street, number),
-            stop=advertised(Action.STOP, language)[0],
+            stop=keyword(Action.STOP, language),
             url=manage_url(language),
         )
 
@@ -276,7 +308,10 @@ def address_format_reply(language: str) -> str:
     conf = current_settings()
     subscribe = advertised(Action.SUBSCRIBE, language)[0]
     with force_locale(language):
-        return _(
+        # Translators: SMS reply (budget: two messages, 306 characters, for fi/sv/en; Polish
+        # within four UCS-2 messages). The examples are filled in by the service.
+        return pgettext(
+            "sms",
             "We could not find a postcode in your message. Send %(subscribe)s and a postcode, "
             "e.g. %(example)s, or a street, house number and postcode, e.g. %(street_example)s.",
             subscribe=subscribe,
@@ -287,7 +322,10 @@ def address_format_reply(language: str) -> str:
 
 def too_many_addresses_reply(language: str, limit: int) -> str:
     with force_locale(language):
-        return _(
+        # Translators: SMS reply (budget: one message, 160 characters, for fi/sv/en with a
+        # 50-character %(url)s; Polish within three UCS-2 messages).
+        return pgettext(
+            "sms",
             "You already follow the largest number of addresses allowed (%(num)d). Remove one "
             "first: %(url)s",
             num=limit,
@@ -297,32 +335,46 @@ def too_many_addresses_reply(language: str, limit: int) -> str:
 
 def number_not_accepted_reply(language: str) -> str:
     with force_locale(language):
-        return _("Sorry, notices can be sent only to Finnish, Swedish and Polish mobile numbers.")
+        # Translators: SMS reply (budget: one message, 160 characters; Polish within two UCS-2
+        # messages).
+        return pgettext(
+            "sms", "Sorry, notices can be sent only to Finnish, Swedish and Polish mobile numbers."
+        )
 
 
 def opted_out_reply(language: str) -> str:
     with force_locale(language):
-        return _(
+        # Translators: SMS reply (budget: one message for fi/sv/en; Polish ONE UCS-2 message of
+        # 70 characters with a short %(utility)s, two with a 20-character one). %(start)s is the
+        # start keyword, filled in by the service.
+        return pgettext(
+            "sms",
             "%(utility)s: you will get no more SMS from us. To start again, reply %(start)s.",
             utility=current_settings().utility_name,
-            start=advertised(Action.START, language)[0],
+            start=keyword(Action.START, language),
         )
 
 
 def opted_in_reply(language: str) -> str:
     with force_locale(language):
-        return _(
+        # Translators: SMS reply (budget: one message for fi/sv/en; Polish within two UCS-2
+        # messages). %(stop)s is the stop keyword, filled in by the service.
+        return pgettext(
+            "sms",
             "%(utility)s: SMS notices about interruptions in heat supply are on again. To stop, "
             "reply %(stop)s.",
             utility=current_settings().utility_name,
-            stop=advertised(Action.STOP, language)[0],
+            stop=keyword(Action.STOP, language),
         )
 
 
 def not_subscribed_reply(language: str) -> str:
     subscribe = advertised(Action.SUBSCRIBE, language)[0]
     with force_locale(language):
-        return _(
+        # Translators: SMS reply (budget: one message for fi/sv/en; Polish within two UCS-2
+        # messages). The keyword and example are filled in by the service.
+        return pgettext(
+            "sms",
             "This number does not follow any address yet. To subscribe, send %(subscribe)s and "
             "your postcode, e.g. %(example)s.",
             subscribe=subscribe,
