@@ -58,7 +58,7 @@ lock-check: $(BIN)/uv
 ## .mo files are committed: they ship in the package).
 translations: dev
 	$(BIN)/pybabel extract --project fairheat --no-location --sort-output -F babel.cfg \
-		-k _l -k lazy_gettext -o $(CATALOGS)/messages.pot .
+		--add-comments=Translators: -k _l -k lazy_gettext -o $(CATALOGS)/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(CATALOGS)/messages.pot \
 		-d $(CATALOGS)
 	$(BIN)/pybabel compile -d $(CATALOGS)

@@ -40,7 +40,8 @@ def _pybabel(*args: str) -> None:
 def _extract_and_update() -> None:
     _pybabel(
         "extract", "--project", "fairheat", "--no-location", "--sort-output", "-F", "babel.cfg",
-        "-k", "_l", "-k", "lazy_gettext", "-o", str(CATALOGS / "messages.pot"), ".",
+        "--add-comments=Translators:", "-k", "_l", "-k", "lazy_gettext",
+        "-o", str(CATALOGS / "messages.pot"), ".",
     )  # fmt: skip
     _pybabel(
         "update", "--no-fuzzy-matching", "--ignore-obsolete",
