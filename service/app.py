@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
     register_extensions(app)
+    register_edge(app)
     register_blueprints(app)
     register_domains(app)
     register_errorhandlers(app)
@@ -86,6 +87,13 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     install_localized_messages()
     init_api(app)
+
+
+def register_edge(app: Flask) -> None:
+    """Request limits, input checks, security headers (service/edge/); before any route."""
+    from service.edge import install
+
+    install(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -6,6 +6,8 @@ from flask import Blueprint, abort, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from service import i18n
+from service.edge import safe_redirect_target
+from service.settings import current_settings
 
 bp = Blueprint("public", __name__)
 
@@ -27,11 +29,14 @@ def switch_language(lang: str) -> Response:
     """
     if lang not in i18n.languages():
         abort(404)
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("outages.index", lang=lang)
-    response = redirect(target)
+    target = safe_redirect_target(request.args.get("next"))  # a page of this site only
+    response = redirect(target or url_for("outages.index", lang=lang))
     response.set_cookie(
-        i18n.LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        i18n.LANG_COOKIE,
+        lang,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_settings().env == "production",
     )
     return response

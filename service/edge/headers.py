@@ -1,0 +1,61 @@
+"""What every response says about itself (review D9).
+
+- Content-Security-Policy: scripts, styles, fonts and fetches from this site only, no inline
+  script or style (templates load static .js files; tests/service/edge/ fails on an inline
+  one), images from here or data: URIs (Swagger UI's icons), no plugins, no <base>, forms post
+  here only, and no framing by anyone (frame-ancestors 'none', X-Frame-Options: DENY for older
+  browsers).
+- X-Content-Type-Options: nosniff; Referrer-Policy: same-origin (a page that sets its own, like
+  the private tracking pages' no-referrer, keeps it); Cross-Origin-Opener-Policy: same-origin.
+- Strict-Transport-Security in production (FAIRHEAT_HSTS_SECONDS; the proxy may send it too).
+- Cache-Control: no-store on the back office (/staff/…) and on the API whenever the request
+  carries a token or the path is not the public API: no personal data stays in a browser's or a
+  proxy's cache, or in the back/forward cache of a shared workstation after sign-out.
+"""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from service.settings import current_settings
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+_PUBLIC_API = ("/api/v1/public/", "/api/openapi.json", "/api/docs")
+
+
+def private_response() -> bool:
+    """Whether this response may hold what only staff or a token holder may see."""
+    path = request.path
+    if path.startswith("/staff/") or path == "/staff":
+        return True
+    if path.startswith("/api/"):
+        return request.authorization is not None or not path.startswith(_PUBLIC_API)
+    return False
+
+
+def add_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    settings = current_settings()
+    if settings.env == "production" and settings.edge.hsts_seconds:
+        value = f"max-age={settings.edge.hsts_seconds}"
+        if settings.edge.hsts_include_subdomains:
+            value += "; includeSubDomains"
+        headers.setdefault("Strict-Transport-Security", value)
+    if private_response():
+        headers["Cache-Control"] = "no-store"
+        headers.pop("Expires", None)
+    return response
