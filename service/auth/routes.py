@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from service.auth.services import authenticate
+from service.edge import safe_redirect_target
 from service.extensions import limiter
 from service.settings import current_settings
 
@@ -17,12 +16,9 @@ bp = Blueprint("auth", __name__, url_prefix="/staff")
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site; never an absolute URL someone slipped into ?next=."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("staff_outages.index")
+    """Only a page of this site: never an absolute URL, nor a control character (a CR or LF
+    was a 500 and a lost sign-in, review D12) someone slipped into ?next=."""
+    return safe_redirect_target(target) or url_for("staff_outages.index")
 
 
 def _login_limit() -> str:
