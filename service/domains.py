@@ -30,6 +30,7 @@ DOMAINS: tuple[str, ...] = (
     "notifications",
     "feedback",
     "service.mail",
+    "feedback.connection_requests",  # issue 11: connection requests (Ciepło Systemowe A5)
 )
 
 Job = tuple[Callable[[], Any], dict[str, Any]]  # (function, APScheduler trigger arguments)
