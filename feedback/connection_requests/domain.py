@@ -1,0 +1,13 @@
+"""What the connection-request procedure brings to the app (walked by service/domains.py)."""
+
+from __future__ import annotations
+
+from service.domains import Domain
+
+
+def include(domain: Domain) -> None:
+    from feedback.connection_requests import jobs
+
+    domain.templates = "connection_requests"
+    for job, minutes in jobs.SCHEDULE:
+        domain.add_job(job, trigger="interval", minutes=minutes)
