@@ -38,6 +38,7 @@ class Permission(enum.StrEnum):
     VIEW_EMERGENCY_CALLS = "view_emergency_calls"  # the emergency line log, personal data included
     RECORD_EMERGENCY_CALLS = "record_emergency_calls"  # log and handle calls, callbacks
     MANAGE_DUTY_ROSTER = "manage_duty_roster"  # who is on duty for the emergency line
+    HANDLE_CONNECTIONS = "handle_connections"  # connection requests: applicants, documents, steps
 
 
 _CASE_WORK = {
