@@ -47,6 +47,7 @@ _CASE_WORK = {
     Permission.VIEW_CASES,
     Permission.RECORD_CASES,
     Permission.HANDLE_CASES,
+    Permission.HANDLE_CONNECTIONS,  # customer service takes connection requests too
 }
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
