@@ -18,44 +18,41 @@ log, a debugging proxy, a TLS terminator) stays valid until the auth token is ro
 be sent again, unchanged, at any time. What a replay can do: repeat exactly what Twilio once
 asked — the same URL, parameters and sender. What it cannot do: change any parameter (a word of
 the SMS, the number, a status), reach another endpoint, or be made up without the auth token.
-So each endpoint answers a repeat with what its own rules make of it:
 
-- SMS status callbacks (/twilio/sms/status): harmless. A status only moves forward, and a final
-  status is counted against the subscriber once, when the row becomes final
-  (notifications/sms/receipts.py); a repeat matches no row.
-- Inbound SMS (/twilio/sms/inbound): not harmless. Replaying an old "STOP" after the person
-  sent "START" would silence their outage notices, an old "TILAA 00100" after "STOP" would
-  subscribe them again. It uses `@twilio_signed(refuse_repeats=True)`: a request with the same
-  URL and parameters as one already accepted (the same signature; Twilio gives every message
-  its own MessageSid, and every status its own parameters) is answered 409 and the view does not
-  run. Repeats are remembered for REPEAT_WINDOW in the rate-limit storage
-  (FAIRHEAT_RATELIMIT_STORAGE_URL): with `memory://` per process, so with several web processes
-  a replay reaching another process, or an older replay, is not caught; with `redis://…` across
-  all of them. When that storage is down the request is let through (logged): refusing it would
-  lose a real STOP, which matters more than a replay.
-- Voice (/twilio/voice/…, next): the emergency-line log decides by the same test; a call log
-  keyed by CallSid whose status only moves forward needs no more than the signature.
+A view that a repeat could harm uses `@twilio_signed(refuse_repeats=True)`: inbound SMS (an old
+"STOP" replayed after "START" would silence a resident's notices, an old "TILAA 00100" after
+"STOP" would subscribe them again, review D8) and the Voice webhooks. Each request it accepts is
+recorded in the database (service/webhook_receipts.py, shared by every web process, kept
+FAIRHEAT_WEBHOOK_REPEAT_DAYS) by a digest of what Twilio signed; a request with the same
+digest (the same MessageSid and words, the same CallSid and status) is answered as Twilio
+expects, 200 with an empty TwiML <Response/> (or the view's own `repeat_answer`), and the view
+does not run: nothing changes and no audit entry is written. A request the view fails on (an
+exception, a 5xx answer) is forgotten again, so Twilio's own retry of it is not refused.
 
-A request the view fails on (an exception, a 5xx answer) is forgotten again, so Twilio's own
-retry of it is not refused.
+SMS status callbacks (/twilio/sms/status) need no record: a status only moves forward and a
+final status is counted once, when the row becomes final (notifications/sms/receipts.py); a
+repeat matches no row, and the endpoint is the hot one (decision 0004).
+
+What Twilio signed is checked as it came; then the form the view reads has the characters no
+one types (NUL, other controls, direction overrides: service/edge/characters.py) removed, so a
+NUL in an SMS body cannot reach PostgreSQL (review D4).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import hmac
 import logging
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 from urllib.parse import parse_qs
 
-from flask import abort, current_app, request
-from limits.errors import StorageError
-from limits.storage import Storage, storage_from_string
+from flask import Response, abort, current_app, request
+from werkzeug.datastructures import ImmutableMultiDict
 
+from service import webhook_receipts
+from service.edge import has_forbidden, strip_forbidden
 from service.settings import current_settings
 
 if TYPE_CHECKING:
@@ -66,10 +63,7 @@ log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
-# Longer than any retry of Twilio's by far; what is remembered is one short key per request.
-REPEAT_WINDOW = dt.timedelta(days=30)
-_REPEATS = "fairheat.webhook_repeats"
-_repeats_lock = threading.Lock()
+_EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
 class _Parameters:
@@ -146,34 +140,22 @@ def _verify_signature() -> str:
     return signature
 
 
-def _repeat_storage() -> Storage:
-    store: Storage | None = current_app.extensions.get(_REPEATS)
-    if store is None:
-        with _repeats_lock:
-            store = current_app.extensions.get(_REPEATS)
-            if store is None:
-                url = current_settings().ratelimit_storage_url
-                made = storage_from_string(url, wrap_exceptions=True)
-                if not isinstance(made, Storage):  # an async+… URL: the views are synchronous
-                    raise RuntimeError("FAIRHEAT_RATELIMIT_STORAGE_URL must not be async+…")
-                current_app.extensions[_REPEATS] = store = made
-    return store
+def _clean_form() -> None:
+    """The form the view reads, without the characters no one types (after the signature was
+    checked on the form as it came)."""
+    form = request.form
+    if not any(has_forbidden(k) or has_forbidden(v) for k, v in form.items(multi=True)):
+        return
+    cleaned = [(strip_forbidden(k), strip_forbidden(v)) for k, v in form.items(multi=True)]
+    request.__dict__["form"] = ImmutableMultiDict(cleaned)
+    request.__dict__.pop("values", None)
 
 
-def _first_time(key: str) -> bool:
-    """Remember `key`; False when it was remembered already (a repeat)."""
-    try:
-        return _repeat_storage().incr(key, int(REPEAT_WINDOW.total_seconds())) == 1
-    except StorageError:
-        log.warning("webhook repeat storage unavailable; %s accepted unchecked", request.path)
-        return True
-
-
-def _forget(key: str) -> None:
-    try:
-        _repeat_storage().clear(key)
-    except StorageError:
-        log.warning("webhook repeat storage unavailable; %s stays remembered", request.path)
+def empty_twiml() -> Response:
+    """What a repeat is answered with unless the view says otherwise: 200, nothing to do."""
+    response = Response(_EMPTY_TWIML, mimetype="application/xml")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @overload
@@ -181,12 +163,21 @@ def twilio_signed(view: F, /) -> F: ...
 
 
 @overload
-def twilio_signed(*, refuse_repeats: bool = False) -> Callable[[F], F]: ...
+def twilio_signed(
+    *, refuse_repeats: bool = False, repeat_answer: Callable[[], Any] = ...
+) -> Callable[[F], F]: ...
 
 
-def twilio_signed(view: F | None = None, /, *, refuse_repeats: bool = False) -> Any:
-    """Guard a Twilio webhook view: 403 unless signed; with `refuse_repeats`, 409 for a request
-    identical to one already accepted (see the module's notes on replays).
+def twilio_signed(
+    view: F | None = None,
+    /,
+    *,
+    refuse_repeats: bool = False,
+    repeat_answer: Callable[[], Any] = empty_twiml,
+) -> Any:
+    """Guard a Twilio webhook view: 403 unless signed; with `refuse_repeats`, a request identical
+    to one already accepted gets `repeat_answer()` (200, empty TwiML) and the view does not run
+    (see the module's notes on replays).
 
     `@twilio_signed` or `@twilio_signed(refuse_repeats=True)`.
     """
@@ -195,22 +186,24 @@ def twilio_signed(view: F | None = None, /, *, refuse_repeats: bool = False) -> 
         @functools.wraps(view)
         def signed_only(*args: Any, **kwargs: Any) -> Any:
             _verify_signature()
+            _clean_form()
             return view(*args, **kwargs)
 
         @functools.wraps(view)
         def signed_once(*args: Any, **kwargs: Any) -> Any:
-            signature = _verify_signature()
-            key = f"fairheat:twilio:{request.path}:{signature}"
-            if not _first_time(key):
-                log.warning("repeated signed webhook refused: %s", request.path)
-                abort(409)
+            _verify_signature()
+            digest = webhook_receipts.request_digest()
+            if not webhook_receipts.remember(digest):
+                log.info("repeated signed webhook answered, not run: %s", request.path)
+                return repeat_answer()
+            _clean_form()
             try:
                 response = current_app.make_response(view(*args, **kwargs))
             except BaseException:
-                _forget(key)
+                webhook_receipts.forget(digest)
                 raise
             if response.status_code >= 500:
-                _forget(key)
+                webhook_receipts.forget(digest)
             return response
 
         return signed_once if refuse_repeats else signed_only  # type: ignore[return-value]

@@ -2,7 +2,8 @@
 
 The handler reads From, Body and OptOutType (Twilio Advanced Opt-Out), hands them to one service
 function and returns its reply as a TwiML <Message>, or an empty <Response/> for no reply.
-A request identical to one already answered is refused (409): see service/webhooks.py.
+A request identical to one already answered gets an empty answer and changes nothing (D8):
+see service/webhooks.py.
 """
 
 from __future__ import annotations

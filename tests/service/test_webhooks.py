@@ -3,19 +3,20 @@ asked. Requests are signed with the SDK's own RequestValidator, as Twilio signs 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
-import logging
 
 import pytest
 import sqlalchemy as sa
 from flask import Blueprint, Flask
-from limits.errors import StorageError
 from twilio.request_validator import RequestValidator
 
 from notifications.sms.models import Subscriber
-from service import webhooks
+from service import webhook_receipts
+from service.audit import AuditEntry
 from service.extensions import csrf, db
+from service.webhook_receipts import WebhookReceipt
 from service.webhooks import signature_is_valid, twilio_signed
 
 TOKEN = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
@@ -46,7 +47,7 @@ def calls(app: Flask) -> list[str]:
     def once() -> tuple[str, int]:
         from flask import request
 
-        seen.append(f"once:{request.form.get('CallStatus')}")
+        seen.append(f"once:{request.form.get('CallStatus')}:{request.form.get('Note', '')}")
         if request.form.get("CallStatus") == "boom":
             raise RuntimeError("the view failed")
         return "", 204
@@ -194,13 +195,18 @@ def test_signature_is_valid_for_every_value_of_a_repeated_parameter():
 # --- repeats -------------------------------------------------------------------------------
 
 
-def test_a_repeated_request_is_refused_where_the_view_asks(client, calls):
+def test_d8_a_repeated_request_is_answered_but_the_view_does_not_run(client, calls):
+    """D8: a replay gets 200 and an empty TwiML answer (what Twilio expects), and changes
+    nothing; a new status of the same call is a new request."""
     ringing, completed = call({}), call({}, status="completed")
 
     assert post(client, ONCE, ringing, sign(ONCE, ringing)).status_code == 204
-    assert post(client, ONCE, ringing, sign(ONCE, ringing)).status_code == 409
+    repeat = post(client, ONCE, ringing, sign(ONCE, ringing))
+    assert repeat.status_code == 200
+    assert repeat.mimetype == "application/xml"
+    assert repeat.get_data(as_text=True).endswith("<Response/>")
     assert post(client, ONCE, completed, sign(ONCE, completed)).status_code == 204
-    assert calls == ["once:ringing", "once:completed"]
+    assert calls == ["once:ringing:", "once:completed:"]
 
 
 def test_repeats_are_let_through_where_the_view_does_not_ask(client, calls):
@@ -214,7 +220,7 @@ def test_an_unsigned_request_does_not_use_up_a_genuine_one(client, calls):
     params = call({})
     assert post(client, ONCE, params, "forged").status_code == 403
     assert post(client, ONCE, params, sign(ONCE, params)).status_code == 204
-    assert calls == ["once:ringing"]
+    assert calls == ["once:ringing:"]
 
 
 def test_a_request_the_view_failed_on_can_come_again(client, calls, app):
@@ -222,39 +228,103 @@ def test_a_request_the_view_failed_on_can_come_again(client, calls, app):
     params = call({}, status="boom")
     assert post(client, ONCE, params, sign(ONCE, params)).status_code == 500
     assert post(client, ONCE, params, sign(ONCE, params)).status_code == 500
-    assert calls == ["once:boom", "once:boom"]
+    assert calls == ["once:boom:", "once:boom:"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(WebhookReceipt)) == 0
 
 
-def test_with_the_repeat_storage_down_requests_are_let_through(client, calls, monkeypatch, caplog):
-    class Down:
-        def incr(self, key: str, expiry: int) -> int:
-            raise StorageError(ConnectionError("redis is down"))
+def test_d8_a_replay_is_caught_by_another_web_process(app, calls, settings_env, tmp_path):
+    """D8: what was accepted is in the database, so a second app (another gunicorn worker or
+    host) on the same database answers the replay without running the view."""
+    from service.app import create_app
+    from tests.conftest import make_settings
 
-        def clear(self, key: str) -> None:
-            raise StorageError(ConnectionError("redis is down"))
-
-    monkeypatch.setattr(webhooks, "_repeat_storage", Down)
     params = call({})
-    with caplog.at_level(logging.WARNING, logger="service.webhooks"):
-        assert post(client, ONCE, params, sign(ONCE, params)).status_code == 204
-        assert post(client, ONCE, params, sign(ONCE, params)).status_code == 204
-    assert calls == ["once:ringing", "once:ringing"]
-    assert "accepted unchecked" in caplog.text
+    assert post(app.test_client(), ONCE, params, sign(ONCE, params)).status_code == 204
+
+    other = create_app(
+        {
+            "FAIRHEAT": make_settings(
+                tmp_path / "other",
+                FAIRHEAT_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+                **settings_env,
+            ),
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    seen: list[str] = []
+
+    @other.post(ONCE)
+    @twilio_signed(refuse_repeats=True)
+    def once_elsewhere() -> tuple[str, int]:
+        seen.append("other")
+        return "", 204
+
+    with other.app_context():
+        response = post(other.test_client(), ONCE, params, sign(ONCE, params))
+        db.session.remove()
+        db.engine.dispose()
+    assert response.status_code == 200
+    assert seen == [] and calls == ["once:ringing:"]
 
 
-def test_a_replayed_inbound_sms_changes_nothing(client):
-    """The real inbound endpoint: an old TILAA replayed after STOP does not subscribe again."""
+def test_receipts_past_the_repeat_window_are_pruned(client, calls):
+    params = call({})
+    assert post(client, ONCE, params, sign(ONCE, params)).status_code == 204
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=31)
+    assert webhook_receipts.prune(now=later) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(WebhookReceipt)) == 0
+
+
+def test_d4_control_characters_in_a_signed_form_are_removed_before_the_view(client, calls):
+    """D4/D18: a NUL (PostgreSQL cannot store it) or a direction override in what Twilio signed
+    is checked as signed, then removed from what the view reads."""
+    params = call({"Note": "kello\x00 8\u202e.00"})
+    assert post(client, ONCE, params, sign(ONCE, params)).status_code == 204
+    assert calls == ["once:ringing:kello 8.00"]
+
+
+def _sms(sid: str, body: str) -> dict[str, str]:
+    return {"MessageSid": sid, "From": "+358401234567", "To": "+358451234567", "Body": body}
+
+
+def _audit_entries() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) or 0
+
+
+def test_d8_a_replayed_inbound_sms_changes_nothing_and_writes_no_audit_entry(client):
+    """D8, the review's probe 9 and 10: the real inbound endpoint. An old TILAA replayed after
+    STOP does not subscribe again, and no replay adds an audit entry."""
     path = "/twilio/sms/inbound"
-
-    def sms(sid: str, body: str) -> dict[str, str]:
-        return {"MessageSid": sid, "From": "+358401234567", "To": "+358451234567", "Body": body}
-
-    subscribe, stop = sms("SM" + "a" * 32, "TILAA 00100"), sms("SM" + "b" * 32, "LOPETA")
+    subscribe, stop = _sms("SM" + "a" * 32, "TILAA 00100"), _sms("SM" + "b" * 32, "LOPETA")
     assert post(client, path, subscribe, sign(path, subscribe)).status_code == 200
     assert post(client, path, stop, sign(path, stop)).status_code == 200
+    entries = _audit_entries()
 
-    assert post(client, path, subscribe, sign(path, subscribe)).status_code == 409
+    for _ in range(3):
+        for replay in (subscribe, stop):
+            answer = post(client, path, replay, sign(path, replay))
+            assert answer.status_code == 200
+            assert answer.get_data(as_text=True).endswith("<Response/>")
 
     db.session.expire_all()
     who = db.session.scalar(sa.select(Subscriber))
     assert who is not None and who.opted_out_at is not None
+    assert _audit_entries() == entries
+
+
+def test_d8_a_replayed_start_after_stop_does_not_opt_in_again(client):
+    """D8, probe 9: signed START, then STOP, then the START replayed: still opted out."""
+    path = "/twilio/sms/inbound"
+    subscribe = _sms("SM" + "c" * 32, "TILAA 00100")
+    start, stop = _sms("SM" + "d" * 32, "START"), _sms("SM" + "e" * 32, "STOP")
+    for message in (subscribe, stop, start, stop | {"MessageSid": "SM" + "f" * 32}):
+        assert post(client, path, message, sign(path, message)).status_code == 200
+    entries = _audit_entries()
+
+    assert post(client, path, start, sign(path, start)).status_code == 200
+
+    db.session.expire_all()
+    who = db.session.scalar(sa.select(Subscriber))
+    assert who is not None and who.opted_out_at is not None
+    assert _audit_entries() == entries
