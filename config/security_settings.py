@@ -28,6 +28,7 @@ class RetentionRule:
     days: int = 0
     years: int = 0
     from_year_end: bool = False
+    source: str = ""  # the rule behind the period, said to a person whose data is kept
 
     def cutoff(self, now: dt.datetime) -> dt.datetime:
         """Records whose reference time is before the result are past their time."""
@@ -37,6 +38,16 @@ class RetentionRule:
             # the cutoff's year.
             cutoff = cutoff.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
         return cutoff
+
+    def kept_until(self, reference: dt.datetime) -> dt.date:
+        """The first day a record with this reference time is past its period."""
+        start = reference
+        if self.from_year_end:
+            start = reference.replace(
+                year=reference.year + 1, month=1, day=1, hour=0, minute=0, second=0, microsecond=0
+            )
+        end = _years_before(start, -self.years)
+        return (end + dt.timedelta(days=self.days)).date()
 
     def describe(self) -> str:
         period = f"{self.years}y" if self.years else f"{self.days}d"
@@ -71,23 +82,24 @@ def parse_retention(name: str, raw: str) -> RetentionRule:
 # own record type not listed here takes the default its hook brings.
 _PL = {
     # Accounting Act art. 74 ust. 2 pkt 6: complaint documents 1 year after settlement.
-    "feedback_case": RetentionRule(years=1),
+    "feedback_case": RetentionRule(years=1, source="Accounting Act art. 74 ust. 2 pkt 6"),
     # Claims for energy sales lapse after 2 years (art. 554 KC): delivery records of notices.
-    "sms_message": RetentionRule(years=2),
-    "email_message": RetentionRule(years=2),
+    "sms_message": RetentionRule(years=2, source="art. 554 KC"),
+    "email_message": RetentionRule(years=2, source="art. 554 KC"),
     # The emergency log and connection requests are business records: 5 years (art. 74).
-    "emergency_call": RetentionRule(years=5),
-    "connection_request": RetentionRule(years=5),
+    "emergency_call": RetentionRule(years=5, source="Accounting Act art. 74 ust. 2"),
+    "connection_request": RetentionRule(years=5, source="Accounting Act art. 74 ust. 2"),
     # A number that said STOP: kept only to prove the opt-out was honoured.
     "sms_subscriber_left": RetentionRule(days=30),
 }
+_FI_ACCOUNTING = "Kirjanpitolaki (Finnish Accounting Act)"
 _FI = {
     # Business correspondence: 6 years from the end of the year (Finnish Accounting Act).
-    "feedback_case": RetentionRule(years=6, from_year_end=True),
+    "feedback_case": RetentionRule(years=6, from_year_end=True, source=_FI_ACCOUNTING),
     "sms_message": RetentionRule(years=2),
     "email_message": RetentionRule(years=2),
-    "emergency_call": RetentionRule(years=6, from_year_end=True),
-    "connection_request": RetentionRule(years=6, from_year_end=True),
+    "emergency_call": RetentionRule(years=6, from_year_end=True, source=_FI_ACCOUNTING),
+    "connection_request": RetentionRule(years=6, from_year_end=True, source=_FI_ACCOUNTING),
     "sms_subscriber_left": RetentionRule(days=30),
 }
 DEFAULT_RETENTION: dict[str, dict[str, RetentionRule]] = {"PL": _PL, "FI": _FI, "SE": _FI}

@@ -19,3 +19,14 @@ def include(domain: Domain) -> None:
     domain.add_command(open311_group)
     domain.evidence = CaseEvidence()
     domain.demo = load_cases
+    _include_retention(domain)
+
+
+def _include_retention(domain: Domain) -> None:
+    from feedback import retention
+    from service.retention import PersonalData, RecordRetention
+
+    domain.retention.append(RecordRetention(retention.RECORD_TYPE, retention.expire_cases))
+    domain.personal_data.append(
+        PersonalData("feedback_cases", retention.find_cases, retention.erase_cases)
+    )

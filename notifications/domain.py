@@ -21,3 +21,15 @@ def include(domain: Domain) -> None:
     domain.add_worker(jobs.run_dispatcher)  # the SMS dispatcher, in every worker process
     domain.evidence = NoticeEvidence()
     domain.demo = load_outages
+    _include_retention(domain)
+
+
+def _include_retention(domain: Domain) -> None:
+    from notifications.sms import retention
+    from service.retention import PersonalData, RecordRetention
+
+    domain.retention.append(RecordRetention("sms_message", retention.expire_messages))
+    domain.retention.append(RecordRetention("sms_subscriber_left", retention.expire_subscribers))
+    domain.personal_data.append(
+        PersonalData("sms", retention.find_sms_data, retention.erase_sms_data)
+    )

@@ -51,46 +51,6 @@ def _fail_on_domain_error(func):  # type: ignore[no-untyped-def]
     return wrapper
 
 
-@click.group("users")
-def users_group() -> None:
-    """Staff accounts."""
-
-
-@users_group.command("create")
-@click.option("--email", required=True)
-@click.option(
-    "--role",
-    required=True,
-    type=click.Choice(["admin", "dispatcher", "customer_service", "viewer"]),
-)
-@click.option("--name", default="")
-@click.password_option(help="At least 12 characters; asked for when not given.")
-@with_appcontext
-@_fail_on_domain_error
-def users_create(email: str, role: str, name: str, password: str) -> None:
-    from service.auth import create_user
-
-    user = create_user(email, role, password, name)
-    click.echo(f"created {user.role.value} {user.email}")
-
-
-@click.group("tokens")
-def tokens_group() -> None:
-    """API tokens."""
-
-
-@tokens_group.command("create")
-@click.option("--user", "email", required=True, help="E-mail of the staff user.")
-@click.option("--name", default="", help="What the token is for.")
-@with_appcontext
-@_fail_on_domain_error
-def tokens_create(email: str, name: str) -> None:
-    """Print a new token once; only its hash is kept."""
-    from service.auth import create_api_token
-
-    click.echo(create_api_token(email, name))
-
-
 @click.group("audit")
 def audit_group() -> None:
     """The hash-chained audit log."""
@@ -133,5 +93,8 @@ def worker() -> None:
 
 def register(app: Flask) -> None:
     """The shell's commands; each domain adds its own (service/domains.py)."""
-    for command in (users_group, tokens_group, audit_group, demo, worker):
+    from service.auth.cli import tokens_group, users_group
+    from service.backup import backup
+
+    for command in (users_group, tokens_group, audit_group, demo, worker, backup):
         app.cli.add_command(command)

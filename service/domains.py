@@ -31,6 +31,7 @@ DOMAINS: tuple[str, ...] = (
     "feedback",
     "service.mail",
     "feedback.connection_requests",  # issue 11: connection requests (Ciepło Systemowe A5)
+    "service.retention",  # the nightly retention job, legal holds, data-subject requests
 )
 
 Job = tuple[Callable[[], Any], dict[str, Any]]  # (function, APScheduler trigger arguments)

@@ -24,6 +24,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
+    # Raised by sign-out, deactivation, a role or password change: every session signed with an
+    # older generation ends (sessions are signed cookies; D11).
+    session_generation: Mapped[int] = mapped_column(default=0)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
@@ -50,5 +53,36 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
+    expires_at: Mapped[dt.datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class SignInFailure(db.Model):  # type: ignore[name-defined,misc]
+    """One failed staff sign-in, counted by every web process alike (D10). `account` is a hash
+    of the e-mail given, so the table holds no address of a stranger's typo; rows older than the
+    counting window are deleted as new ones come."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (
+        sa.Index("ix_sign_in_failures_address_at", "address", "at"),
+        sa.Index("ix_sign_in_failures_account_at", "account", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    address: Mapped[str] = mapped_column(sa.String(64))
+    account: Mapped[str] = mapped_column(sa.String(32))
+
+
+class KnownSignInAddress(db.Model):  # type: ignore[name-defined,misc]
+    """An address a user signed in from successfully: an attack on their account from elsewhere
+    does not slow them down there."""
+
+    __tablename__ = "sign_in_known_addresses"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    address: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    last_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -6,10 +6,12 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+import time
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import session
 from flask_babel import gettext as _
 
 from service import audit
@@ -18,6 +20,7 @@ from service.auth.permissions import Role
 from service.db import utcnow
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.extensions import db
+from service.settings import current_settings
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a wrong e-mail takes as long as a wrong password.
@@ -85,29 +88,45 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_api_token(email: str, name: str = "") -> str:
-    """Create a token for the user and return it; it is never retrievable again."""
+def create_api_token(email: str, name: str = "", expires_at: dt.datetime | None = None) -> str:
+    """Create a token for the user and return it; it is never retrievable again. A token with
+    `expires_at` stops working then (D6); one without lasts until it is revoked."""
     user = db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
     if user is None:
         raise NotFound(_("No user with this e-mail address."))
+    if expires_at is not None and expires_at <= utcnow():
+        raise ValidationFailed({"expires_at": [_("Choose a time in the future.")]})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user=user, name=name, token_hash=_token_digest(token), prefix=token[:10])
+    row = ApiToken(
+        user=user,
+        name=name,
+        token_hash=_token_digest(token),
+        prefix=token[:10],
+        expires_at=expires_at,
+    )
     db.session.add(row)
     db.session.flush()
-    audit.record("token.created", "api_token", row.id, after={"user": user.email, "name": name})
+    audit.record(
+        "token.created",
+        "api_token",
+        row.id,
+        after={"user": user.email, "name": name, "expires_at": expires_at},
+    )
     db.session.commit()
     return token
 
 
 def user_for_token(token: str) -> User | None:
+    now = utcnow()
     row = db.session.scalar(
         sa.select(ApiToken).where(
-            ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None)
+            ApiToken.token_hash == _token_digest(token),
+            ApiToken.revoked_at.is_(None),
+            sa.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
         )
     )
     if row is None or not row.user.active:
         return None
-    now = utcnow()
     # Record use at most every five minutes: an API client must not turn reads into writes.
     if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=5):
         row.last_used_at = now
@@ -115,9 +134,45 @@ def user_for_token(token: str) -> User | None:
     return row.user
 
 
+SESSION_GENERATION = "_fh_generation"
+SESSION_SINCE = "_fh_since"
+
+
+def start_session(user: User) -> None:
+    """Mark the signed-in session with the user's generation and its start (after login_user)."""
+    session[SESSION_GENERATION] = user.session_generation
+    session[SESSION_SINCE] = int(time.time())
+
+
+def end_sessions(user: User, action: str | None = None) -> None:
+    """End every session of the user, on every device (sessions are signed cookies that the
+    server cannot delete: one signed with an older generation is no longer accepted; D11).
+    In the caller's transaction."""
+    db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id)
+        .values(session_generation=User.session_generation + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(user)
+    if action:
+        audit.record(action, "user", user.id, actor=f"user:{user.id}:{user.email}")
+
+
 def load_user(user_id: str) -> User | None:
-    """Flask-Login's user loader."""
+    """Flask-Login's user loader: the session's user while that session is valid — the user is
+    active, the session's generation is current, and it began less than the absolute session
+    lifetime ago (FAIRHEAT_SESSION_LIFETIME_HOURS), whatever the activity since."""
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
     except ValueError:
         return None
+    if user is None or not user.active:
+        return None
+    if session.get(SESSION_GENERATION) != user.session_generation:
+        return None
+    since = session.get(SESSION_SINCE)
+    lifetime = current_settings().security.session_lifetime_hours * 3600
+    if not isinstance(since, int) or not 0 <= time.time() - since < lifetime:
+        return None
+    return user
