@@ -38,4 +38,5 @@ __all__ = [
 ]
 
 # The SMS tables belong to this domain; importing their models registers them with the metadata.
+import notifications.customers.models  # noqa: E402,F401  (contract customers, issue 12)
 import notifications.sms.models  # noqa: E402,F401

@@ -13,6 +13,7 @@ import threading
 import sqlalchemy as sa
 from flask import Flask
 
+from notifications.customers.fanout import fan_out_to_customers
 from notifications.models import Outage, OutageKind, OutageStatus
 from notifications.services import start_due_planned_outages
 from notifications.sms.fanout import fan_out
@@ -54,7 +55,9 @@ def send_reminders(now: dt.datetime | None = None) -> int:
             moment = outage.starts_at - dt.timedelta(hours=h)
             published = outage.first_published_at
             if moment <= now and published is not None and published < moment:
-                queued += fan_out(outage, SmsEvent.REMINDER, f"outage:{outage.id}:reminder:{h}h")
+                key = f"outage:{outage.id}:reminder:{h}h"
+                queued += fan_out(outage, SmsEvent.REMINDER, key)
+                fan_out_to_customers(outage, SmsEvent.REMINDER, key)
     db.session.commit()
     return queued
 

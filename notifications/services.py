@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from notifications.areas import street_key
+from notifications.customers.fanout import fan_out_to_customers
 from notifications.lead_time import days_ahead, is_late
 from notifications.models import (
     ENDED_OK,
@@ -193,6 +194,7 @@ def _publish(outage: Outage, now: dt.datetime) -> None:
     )
     update = _add_update(outage, "published", {}, now)
     fan_out(outage, SmsEvent.PUBLISHED, _event_key(outage, update), now)
+    fan_out_to_customers(outage, SmsEvent.PUBLISHED, _event_key(outage, update), now)
 
 
 def _change_name(changed: Mapping[str, Any]) -> str:
@@ -345,6 +347,7 @@ def update_outage(
                 event = _sms_event(outage, old, new)
                 if event is not None:
                     fan_out(outage, event, _event_key(outage, update), now)
+                    fan_out_to_customers(outage, event, _event_key(outage, update), now)
         if publish:
             _publish(outage, now)
     except Exception:

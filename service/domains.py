@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 # e-mail channel plugs in the same way as the domains do.
 DOMAINS: tuple[str, ...] = (
     "notifications",
+    "notifications.customers",
     "feedback",
     "service.mail",
     "feedback.connection_requests",  # issue 11: connection requests (Ciepło Systemowe A5)

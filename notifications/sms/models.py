@@ -130,6 +130,10 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
     outage_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("outages.id", ondelete="SET NULL"), index=True
     )
+    # A contract customer's contact instead of a subscriber (notifications/customers/fanout.py);
+    # unique with event_key like subscriber_id, by the index below. A plain id (no foreign
+    # key): removing a contact cancels its queued rows (notifications/customers/register.py).
+    contact_id: Mapped[int | None]
     phone: Mapped[str] = mapped_column(sa.String(20))
     language: Mapped[str] = mapped_column(sa.String(2))
     body: Mapped[str] = mapped_column(sa.Text)
@@ -154,6 +158,7 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         sa.UniqueConstraint("event_key", "subscriber_id"),
         sa.Index("ix_sms_outbox_due", "status", "not_before"),
+        sa.Index("ix_sms_outbox_event_key_contact", "event_key", "contact_id", unique=True),
     )
 
 

@@ -5,9 +5,10 @@ Other packages call `enqueue_email` and nothing else; the scheduler runs the dis
 (service/mail/jobs.py).
 """
 
+from service.mail.bounces import record_bounce
 from service.mail.outbox import enqueue_email
 
-__all__ = ["enqueue_email"]
+__all__ = ["enqueue_email", "record_bounce"]
 
 # Importing the models registers the outbox table with the metadata.
 import service.mail.models  # noqa: E402,F401

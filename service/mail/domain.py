@@ -14,8 +14,10 @@ def _register_routes(app: Flask) -> None:
 
 
 def include(domain: Domain) -> None:
-    from service.mail.dispatcher import send_due_emails
+    from service.mail.cli import mail_group
+    from service.mail.dispatcher import send_due_emails_for
 
     domain.templates = "mail"
     domain.add_routes(_register_routes)
-    domain.add_job(send_due_emails, trigger="interval", seconds=10)
+    domain.add_job(send_due_emails_for, trigger="interval", seconds=10)
+    domain.add_command(mail_group)

@@ -81,8 +81,10 @@ def compose_email(
     language: str,
     message_id: str,
     date: dt.datetime,
+    html: str | None = None,
+    list_unsubscribe: str | None = None,
 ) -> EmailMessage:
-    """A plain-text UTF-8 message, ready for any SMTP server.
+    """A plain-text UTF-8 message (multipart/alternative with `html`), ready for any SMTP server.
 
     Non-ASCII headers (the utility's name in From, the subject) are RFC 2047 encoded and the
     body is quoted-printable, so ä, ö, ą, ę, ł survive servers without 8BITMIME. It is marked
@@ -97,7 +99,13 @@ def compose_email(
     message["Date"] = email.utils.format_datetime(date)
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"
+    if list_unsubscribe:
+        # RFC 2369 and RFC 8058 one-click: mail clients show an unsubscribe button.
+        message["List-Unsubscribe"] = f"<{list_unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(body, subtype="plain", charset="utf-8", cte="quoted-printable")
+    if html is not None:
+        message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     message["Content-Language"] = language  # after set_content, which clears Content-* headers
     return message
 

@@ -33,6 +33,13 @@ class EmailMessage(db.Model):  # type: ignore[name-defined,misc]
     language: Mapped[str] = mapped_column(sa.String(2))  # fi | sv | en | pl
     subject: Mapped[str] = mapped_column(sa.String(300))
     body: Mapped[str] = mapped_column(sa.Text)  # plain text
+    html: Mapped[str | None] = mapped_column(sa.Text)  # an HTML alternative of the same text
+    # RFC 2369/8058 List-Unsubscribe URL, for people who asked for notices (not customers).
+    list_unsubscribe: Mapped[str | None] = mapped_column(sa.String(500))
+    # What a notice is about and to whom (contract customers, issue 12): plain ids, not foreign
+    # keys, so the shell's table does not depend on a domain's; the evidence counts by them.
+    outage_id: Mapped[int | None] = mapped_column(index=True)
+    contact_id: Mapped[int | None] = mapped_column(index=True)
     reference: Mapped[str | None] = mapped_column(sa.String(40))  # e.g. "FH-2026-000123"
     status: Mapped[EmailStatus] = mapped_column(
         enum_column(EmailStatus, "email_status"), default=EmailStatus.QUEUED
@@ -43,6 +50,9 @@ class EmailMessage(db.Model):  # type: ignore[name-defined,misc]
     last_error: Mapped[str | None] = mapped_column(sa.String(300))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]
+    # A bounce reported after the server accepted the message (DSN, by Message-ID); refusals
+    # while sending are FAILED with last_error instead.
+    bounced_at: Mapped[dt.datetime | None]
 
     __table_args__ = (sa.Index("ix_email_outbox_due", "status", "next_attempt_at"),)
 
