@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from feedback import escalation_rights
 from feedback.deadlines import rule_label
 from feedback.labels import case_label, rule_source
 from feedback.models import Case, ReplyChannel
@@ -163,10 +164,21 @@ def send_answer(case: Case, event_id: int) -> list[str]:
                     "%(link)s",
                     link=link,
                 ),
+                "\n".join(
+                    [
+                        escalation_rights.heading(),
+                        *escalation_rights.rights_paragraphs(
+                            current_settings().jurisdiction.country
+                        ),
+                    ]
+                ),
                 _signature(),
             ]
         )
-        sms = _(
+        # Translators: SMS (budget: one message, 160 characters, for fi/sv/en with a
+        # 20-character %(utility)s and a 60-character %(link)s; Polish within three UCS-2).
+        sms = pgettext(
+            "sms",
             "%(utility)s: we have answered your message %(reference)s. Read the answer and "
             "rate it: %(link)s",
             utility=current_settings().utility_name,

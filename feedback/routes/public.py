@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from feedback import handling, intake, queries
 from feedback.deadlines import current_deadline, pauses_clock, rule_label
 from feedback.models import CUSTOMER_VISIBLE_EVENTS, Case, CaseType, ReplyChannel, SubjectArea
+from feedback.outage_context import outages_at, parse_address
 from feedback.references import reference, tracking_token
 from feedback.schemas import CaseInputSchema, NoteSchema, SurveySchema, form_data
 from feedback.survey import record_survey
@@ -59,6 +60,12 @@ def _intake_limit() -> str:
     return current_settings().feedback.intake_rate_limit
 
 
+def _known_outages(values: dict[str, Any]) -> list[Any]:
+    """The known interruptions at the address typed so far ("Is it this one?")."""
+    address = parse_address(values.get("address"))
+    return outages_at(address) if address else []
+
+
 def _form_page(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200) -> Page:
     conf = current_settings()
     return (
@@ -66,6 +73,8 @@ def _form_page(values: dict[str, Any], errors: dict[str, list[str]], status: int
             "feedback/form.html",
             values=values,
             errors=errors,
+            known_outages=_known_outages(values),
+            checked=bool(values.get("address")),
             types=list(CaseType),
             areas=list(SubjectArea),
             reply_channels=[ReplyChannel.EMAIL, ReplyChannel.SMS],
@@ -80,6 +89,16 @@ def _form_page(values: dict[str, Any], errors: dict[str, list[str]], status: int
 @bp.get("/feedback")
 def form() -> Page:
     values = {"type": request.args.get("type", ""), "language": current_language()}
+    # Prefilled from the address answer's "report" link: postcode, street and house number.
+    postcode = (request.args.get("postcode") or "").strip()[:12]
+    if postcode:
+        street = " ".join(
+            p
+            for p in ((request.args.get(k) or "").strip()[:100] for k in ("street", "number"))
+            if p
+        )
+        values["address"] = f"{street}, {postcode}" if street else postcode
+        values["area"] = SubjectArea.HEAT_SUPPLY.value
     return _form_page(values, {})
 
 
@@ -92,6 +111,9 @@ def submit() -> Page:
             dict(request.form), {"description": [_("What you sent is too large.")]}, 413
         )
     values = {name: request.form.get(name, "") for name in FIELDS}
+    if "check_address" in request.form:
+        # "Is it this one?": show the known interruptions at the address before sending.
+        return _form_page(values, {})
     if request.form.get(HONEYPOT):
         # A bot fills every field; a person sees this message next to the hidden field.
         return _form_page(values, {HONEYPOT: [_("Leave this field empty.")]}, 422)

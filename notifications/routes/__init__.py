@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from notifications import texts
+from notifications import status_page, texts
 from notifications.sms.codes import CODE_VALIDITY
 
 
@@ -39,5 +39,7 @@ def register(app: Flask) -> None:
         status_label=texts.status_label,
         parity_label=texts.parity_label,
         compose_notice=texts.compose_notice,
+        heat_advice=status_page.advice,
+        streets_of=status_page.streets_of,
         code_minutes=int(CODE_VALIDITY.total_seconds() // 60),
     )

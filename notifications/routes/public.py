@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, g, render_template, request
 from werkzeug.wrappers import Response
 
-from notifications import queries
+from notifications import queries, status_page
 from notifications.routes.caching import cached_public
 from notifications.schemas import LookupQuerySchema
+from service.db import utcnow
 from service.errors import ValidationFailed, flatten_errors
 from service.i18n import language_prefixed
 from service.validation import load_or_fail
@@ -20,10 +21,17 @@ ARCHIVE_PAGE_SIZE = 20
 
 
 def _index_page(query: dict[str, str], errors: dict[str, list[str]]) -> str:
+    now = utcnow()
+    active = queries.list_outages(status="active", now=now)
+    upcoming = queries.list_outages(status="upcoming", now=now)
     return render_template(
         "notifications/outages/index.html",
-        active=queries.list_outages(status="active"),
-        upcoming=queries.list_outages(status="upcoming"),
+        active=active,
+        upcoming=upcoming,
+        summary=status_page.summary(active, upcoming),
+        moves=status_page.estimate_moves([*active, *upcoming]),
+        map_features=status_page.map_features([*active, *upcoming], now),
+        advice_impacts=status_page.impacts_of(active),
         query=query,
         errors=errors,
     )
@@ -45,18 +53,35 @@ def lookup() -> Response | tuple[str, int]:
 
     def render() -> str:
         result = queries.lookup_address(data["postcode"], data.get("street"), data.get("number"))
-        return render_template("notifications/outages/lookup.html", result=result, query=query)
+        current, later = status_page.split_by_time(result, utcnow())
+        return render_template(
+            "notifications/outages/lookup.html",
+            result=result,
+            current=current,
+            later=later,
+            served=status_page.served(result.postcode),
+            moves=status_page.estimate_moves([*result.outages, *result.possibly_affected]),
+            advice_impacts=status_page.impacts_of(current),
+            query=query,
+        )
 
     return cached_public(render)
 
 
 @bp.get("/outages/<int:outage_id>")
 def detail(outage_id: int) -> Response:
-    return cached_public(
-        lambda: render_template(
-            "notifications/outages/detail.html", outage=queries.get_outage(outage_id)
+    def render() -> str:
+        outage = queries.get_outage(outage_id)
+        now = utcnow()
+        return render_template(
+            "notifications/outages/detail.html",
+            outage=outage,
+            moves=status_page.estimate_moves([outage]),
+            map_features=status_page.map_features([outage], now),
+            advice_impacts=status_page.impacts_of([outage]) if outage.is_active(now) else [],
         )
-    )
+
+    return cached_public(render)
 
 
 @bp.get("/archive")

@@ -139,9 +139,15 @@ def subscribe() -> Page:
         "language": g.lang,
         "wants_planned": True,
         "wants_unplanned": True,
-        "rows": _padded([]),
+        # Prefilled from the address answer's "tell me when it is restored" link.
+        "rows": _padded(_prefilled_address(request.args)),
     }
     return _subscribe_page(values, {})
+
+
+def _prefilled_address(args: MultiDict[str, str]) -> list[dict[str, str]]:
+    row = {f: (args.get(f) or "").strip()[:200] for f in ("street", "number", "postcode")}
+    return [row] if any(row.values()) else []
 
 
 @bp.post("/subscribe")
