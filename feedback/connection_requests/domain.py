@@ -7,7 +7,9 @@ from service.domains import Domain
 
 def include(domain: Domain) -> None:
     from feedback.connection_requests import jobs
+    from feedback.connection_requests.routes import register
 
     domain.templates = "connection_requests"
+    domain.add_routes(register)
     for job, minutes in jobs.SCHEDULE:
         domain.add_job(job, trigger="interval", minutes=minutes)

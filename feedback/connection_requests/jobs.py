@@ -74,7 +74,9 @@ def escalate(now: dt.datetime | None = None) -> int:
             if (request.id, user.id, level, due) in done:
                 continue
             db.session.add(
-                ConnectionEscalation(request_id=request.id, user_id=user.id, level=level, due_at=due)
+                ConnectionEscalation(
+                    request_id=request.id, user_id=user.id, level=level, due_at=due
+                )
             )
             if emails:
                 messages.notify_staff(request, user, level.value, due)
