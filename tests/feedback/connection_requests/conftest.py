@@ -89,3 +89,35 @@ TWO_DOCUMENTS = {
     "title_proof": (pdf(), "akt notarialny.pdf"),
     "site_plan": (png(), "mapa.png"),
 }
+
+
+def make_request(files: bool = True, received_at: dt.datetime | None = None, **values: Any) -> Any:
+    """A request submitted through the service (the schema, then submit_request)."""
+    from feedback.connection_requests import intake
+    from feedback.connection_requests.models import ConnectionRequest, DocumentKind
+    from feedback.connection_requests.schemas import ApplicationSchema
+    from feedback.connection_requests.uploads import Upload
+    from service.extensions import db
+
+    data = ApplicationSchema().load({**VALID, "desired_start": next_year(), **values})
+    if received_at is not None:
+        data["received_at"] = received_at
+    uploads = (
+        [
+            Upload("title_proof", DocumentKind.TITLE_PROOF, "akt.pdf", io.BytesIO(pdf())),
+            Upload("site_plan", DocumentKind.SITE_PLAN, "mapa.pdf", io.BytesIO(pdf())),
+        ]
+        if files
+        else []
+    )
+    receipt = intake.submit_request(data, uploads)
+    return db.session.get(ConnectionRequest, receipt.request_id)
+
+
+CONDITIONS = {
+    "connection_point": "Komora K-12 na sieci 2xDN100, ul. Słoneczna",
+    "capacity_kw": "240",
+    "heat_carrier": "woda 121/60 °C zimą, 70/35 °C latem; tabela regulacyjna w załączniku",
+    "boundary": "na zaworach odcinających w węźle cieplnym",
+    "metering": "ciepłomierz ultradźwiękowy w węźle, własność przedsiębiorstwa",
+}
