@@ -30,6 +30,7 @@ DOMAINS: tuple[str, ...] = (
     "notifications",
     "notifications.customers",
     "feedback",
+    "feedback.emergency",
     "service.mail",
     "feedback.connection_requests",  # issue 11: connection requests (Ciepło Systemowe A5)
     "service.retention",  # the nightly retention job, legal holds, data-subject requests
