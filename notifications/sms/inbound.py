@@ -11,13 +11,15 @@ Every public function owns its transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import marshmallow as ma
 import sqlalchemy as sa
 
+from notifications.models import ENDED_OK, Outage
 from notifications.sms import keywords
 from notifications.sms.keywords import Action
-from notifications.sms.models import MessageStatus, OutboxMessage
+from notifications.sms.models import MessageKind, MessageStatus, OutboxMessage
 from notifications.sms.subscriptions import (
     TooManyAddresses,
     commit_or_conflict,
@@ -86,6 +88,47 @@ def opt_in(phone: str) -> bool:
     return subscriber is not None
 
 
+# Free text in reply to a restoration SMS ("still no heat"): a domain that takes such replies
+# registers a handler (feedback.emergency does). It gets the sender (E.164), the text, the outage
+# the SMS was about and its language, and returns the reply, or None to leave it to HELP.
+RestorationReplyHandler = Callable[[str, str, int, str], str | None]
+restoration_reply_handlers: list[RestorationReplyHandler] = []
+RESTORATION_REPLY_WINDOW = dt.timedelta(hours=24)
+
+
+def _restoration_sms(phone: str, now: dt.datetime) -> OutboxMessage | None:
+    """The newest notice SMS to `phone` in the last 24 h that told of a restored or completed
+    interruption (sent after it ended)."""
+    return db.session.scalar(
+        sa.select(OutboxMessage)
+        .join(Outage, Outage.id == OutboxMessage.outage_id)
+        .where(
+            OutboxMessage.phone == phone,
+            OutboxMessage.kind == MessageKind.NOTICE,
+            OutboxMessage.created_at >= now - RESTORATION_REPLY_WINDOW,
+            Outage.status.in_(ENDED_OK),
+            OutboxMessage.created_at >= Outage.ended_at,
+        )
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(1)
+    )
+
+
+def _restoration_reply(phone: str | None, body: str) -> str | None:
+    if not phone or not restoration_reply_handlers:
+        return None
+    sms = _restoration_sms(phone, utcnow())
+    if sms is None or sms.outage_id is None:
+        return None
+    outage_id, language = sms.outage_id, sms.language
+    db.session.rollback()
+    for handler in restoration_reply_handlers:
+        reply = handler(phone, body, outage_id, language)
+        if reply is not None:
+            return reply
+    return None
+
+
 def handle_inbound_sms(phone: str, body: str, opt_out_type: str | None = None) -> str | None:
     """Act on an SMS sent to the service number; the reply text, or None for no reply.
 
@@ -116,4 +159,8 @@ def handle_inbound_sms(phone: str, body: str, opt_out_type: str | None = None) -
         )
     if twilio_action:  # HELP, answered by Twilio
         return None
+    if action == Action.UNKNOWN:
+        reply = _restoration_reply(number, body)
+        if reply is not None:
+            return reply
     return keywords.help_reply(language)

@@ -39,6 +39,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 MESSAGES_PATH = re.compile(r"/2010-04-01/Accounts/([^/]+)/Messages\.json")
+CALLS_PATH = re.compile(r"/2010-04-01/Accounts/([^/]+)/Calls\.json")
+RECORDING_PATH = re.compile(r"/2010-04-01/Accounts/([^/]+)/Recordings/([^/]+)\.json")
 ERRORS_URL = "https://www.twilio.com/docs/errors/{code}"
 
 
@@ -143,12 +145,74 @@ class FakeTwilio:
             self._requests = 0
             self._connections = 0
             self.errors: list[BaseException] = []  # unexpected exceptions in handler threads
+            # Voice: the calls GET Calls.json lists (add_call), recordings DELETE removed.
+            self._calls: list[dict[str, Any]] = []
+            self.recordings: set[str] = set()
+            self.deleted_recordings: list[str] = []
 
     @property
     def messages(self) -> list[FakeMessage]:
         """The accepted messages, in order of acceptance (a copy)."""
         with self._lock:
             return list(self._messages)
+
+    def add_call(
+        self,
+        sid: str,
+        *,
+        from_: str,
+        to: str,
+        status: str = "completed",
+        start_time: dt.datetime | None = None,
+        duration: int = 0,
+        direction: str = "inbound",
+        parent_call_sid: str | None = None,
+    ) -> None:
+        """A call Twilio knows of, for GET Calls.json (the emergency line's reconciliation)."""
+        start = (start_time or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+        with self._lock:
+            self._calls.append(
+                {
+                    "sid": sid,
+                    "account_sid": self.account_sid,
+                    "from": from_,
+                    "to": to,
+                    "status": status,
+                    "direction": direction,
+                    "parent_call_sid": parent_call_sid,
+                    "duration": str(duration),
+                    "start_time": email.utils.format_datetime(start),
+                    "date_created": email.utils.format_datetime(start),
+                    "_start": start,
+                }
+            )
+
+    def _list_calls(self, query: dict[str, str]) -> _Answer:
+        after = query.get("StartTime>")
+        since = dt.datetime.fromisoformat(after.replace("Z", "+00:00")) if after else None
+        parent = query.get("ParentCallSid")
+        with self._lock:
+            found = [
+                {k: v for k, v in call.items() if k != "_start"}
+                for call in self._calls
+                if (since is None or call["_start"] >= since)
+                and (parent is None or call["parent_call_sid"] == parent)
+            ]
+        uri = f"/2010-04-01/Accounts/{self.account_sid}/Calls.json"
+        return _Answer(
+            200,
+            {
+                "calls": found,
+                "first_page_uri": uri,
+                "next_page_uri": None,
+                "previous_page_uri": None,
+                "page": 0,
+                "page_size": len(found) or 50,
+                "start": 0,
+                "end": max(len(found) - 1, 0),
+                "uri": uri,
+            },
+        )
 
     @property
     def requests(self) -> int:
@@ -375,7 +439,42 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(self.server.fake._answer(path, self.headers.get("Authorization"), form))
 
     def do_GET(self) -> None:
-        self._send(_twilio_error(404, 20404, f"The requested resource {self.path} was not found"))
+        fake = self.server.fake
+        parts = urlsplit(self.path)
+        found = CALLS_PATH.fullmatch(parts.path)
+        if found is None or found.group(1) != fake.account_sid:
+            self._send(
+                _twilio_error(404, 20404, f"The requested resource {self.path} was not found")
+            )
+            return
+        if not fake._authorized(self.headers.get("Authorization")):
+            self._send(_twilio_error(401, 20003, "Authenticate"))
+            return
+        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        self._send(fake._list_calls(query))
+
+    def do_DELETE(self) -> None:
+        fake = self.server.fake
+        found = RECORDING_PATH.fullmatch(urlsplit(self.path).path)
+        if found is None or not fake._authorized(self.headers.get("Authorization")):
+            self._send(
+                _twilio_error(404, 20404, f"The requested resource {self.path} was not found")
+            )
+            return
+        sid = found.group(2)
+        with fake._lock:
+            known = sid in fake.recordings
+            fake.recordings.discard(sid)
+            if known:
+                fake.deleted_recordings.append(sid)
+        if not known:
+            self._send(
+                _twilio_error(404, 20404, f"The requested resource {self.path} was not found")
+            )
+            return
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _send(self, answer: _Answer) -> None:
         if answer.hang_seconds:
