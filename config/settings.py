@@ -216,7 +216,7 @@ def load_settings(
         customers=load_customer_settings(environ, code),
         public=load_public_settings(environ, code),
         security=load_security_settings(environ, code),
-        compliance=load_compliance_settings(environ, code),
+        compliance=load_compliance_settings(environ, code, instance_path=instance_path),
         edge=load_edge_settings(environ, code),
         files_backend=files_backend,
         files_dir=files_dir,

@@ -34,6 +34,7 @@ DOMAINS: tuple[str, ...] = (
     "service.mail",
     "feedback.connection_requests",  # issue 11: connection requests (Ciepło Systemowe A5)
     "service.retention",  # the nightly retention job, legal holds, data-subject requests
+    "service.compliance",  # last: it reads every other part's evidence
 )
 
 Job = tuple[Callable[[], Any], dict[str, Any]]  # (function, APScheduler trigger arguments)

@@ -92,7 +92,7 @@ class Unit(enum.StrEnum):
 class Figure:
     """One measured figure of a period.
 
-    `id` is stable across releases ("feedback.answered_in_time_share"): the export's CSV and
+    `id` is stable across releases ("complaints_answered_in_time_share"): the export's CSV and
     the auditor's spreadsheet key on it. `value` is None when there is nothing to measure
     (no complaints in the period), which a report shows as "no data", never as 0 % or 100 %.
     `rule` and `source` say what the figure is measured against and where that rule comes

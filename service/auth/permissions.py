@@ -22,6 +22,7 @@ class Role(enum.StrEnum):
     DISPATCHER = "dispatcher"
     CUSTOMER_SERVICE = "customer_service"
     CUSTOMER_SERVICE_LEAD = "customer_service_lead"
+    COMPLIANCE_OFFICER = "compliance_officer"  # exports the evidence, declares manual evidence
     VIEWER = "viewer"
 
 
@@ -39,6 +40,7 @@ class Permission(enum.StrEnum):
     RECORD_EMERGENCY_CALLS = "record_emergency_calls"  # log and handle calls, callbacks
     MANAGE_DUTY_ROSTER = "manage_duty_roster"  # who is on duty for the emergency line
     HANDLE_CONNECTIONS = "handle_connections"  # connection requests: applicants, documents, steps
+    EXPORT_EVIDENCE = "export_evidence"  # compliance bundles and the utility's declarations
 
 
 _CASE_WORK = {
@@ -67,6 +69,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CUSTOMER_SERVICE: frozenset({*_CASE_WORK, Permission.VIEW_EMERGENCY_CALLS}),
     Role.CUSTOMER_SERVICE_LEAD: frozenset(
         {*_CASE_WORK, Permission.SUPERVISE_CASES, Permission.VIEW_EMERGENCY_CALLS}
+    ),
+    # Reads what the bundle holds (figures, registers, the audit log), changes nothing else.
+    Role.COMPLIANCE_OFFICER: frozenset(
+        {Permission.VIEW_BACK_OFFICE, Permission.VIEW_AUDIT, Permission.EXPORT_EVIDENCE}
     ),
     Role.VIEWER: frozenset({Permission.VIEW_BACK_OFFICE}),
 }

@@ -42,10 +42,10 @@ def _restored_after(hours: float, buildings: int) -> None:
 
 def test_no_interruptions_is_no_data_not_zero(app):
     figures = _figures()
-    assert figures["notifications.unplanned_interruptions"] == 0
-    assert figures["notifications.average_interruption_hours"] is None
-    assert figures["notifications.share_over_10_hours"] is None
-    assert figures["notifications.sms_delivered_share"] is None
+    assert figures["unplanned_interruptions_total"] == 0
+    assert figures["average_interruption_hours"] is None
+    assert figures["interruptions_over_10h_share"] is None
+    assert figures["sms_delivered_share"] is None
 
 
 def test_lengths_shares_and_hours_per_customer(app):
@@ -53,13 +53,13 @@ def test_lengths_shares_and_hours_per_customer(app):
     _restored_after(12, buildings=5)
     _restored_after(30, buildings=1)
     figures = _figures()
-    assert figures["notifications.unplanned_interruptions"] == 3
-    assert abs(figures["notifications.average_interruption_hours"] - 44 / 3) < 0.05
-    assert abs(figures["notifications.share_over_10_hours"] - 2 / 3) < 1e-9
-    assert abs(figures["notifications.share_over_24_hours"] - 1 / 3) < 1e-9
+    assert figures["unplanned_interruptions_total"] == 3
+    assert abs(figures["average_interruption_hours"] - 44 / 3) < 0.05
+    assert abs(figures["interruptions_over_10h_share"] - 2 / 3) < 1e-9
+    assert abs(figures["interruptions_over_24h_share"] - 1 / 3) < 1e-9
     customers = app.config["FAIRHEAT"].customers_served
     expected = (2 * 10 + 12 * 5 + 30 * 1) / customers
-    assert abs(figures["notifications.interruption_hours_per_customer"] - expected) < 1e-3
+    assert abs(figures["customer_interruption_hours_per_customer"] - expected) < 1e-3
 
 
 def test_delivered_share_counts_notices_only(app):
@@ -74,7 +74,7 @@ def test_delivered_share_counts_notices_only(app):
     case_message = db.session.query(OutboxMessage).filter_by(kind=MessageKind.CASE).one()
     case_message.status = MessageStatus.FAILED  # not a notice: not in the figure
     db.session.commit()
-    assert _figures()["notifications.sms_delivered_share"] == 0.5
+    assert _figures()["sms_delivered_share"] == 0.5
 
 
 def test_every_figure_names_its_unit_and_source(app):
@@ -82,6 +82,6 @@ def test_every_figure_names_its_unit_and_source(app):
         assert isinstance(figure.unit, Unit)
         assert figure.source and figure.label
     lead = {f.id: f for f in NoticeEvidence().figures(THIS_YEAR)}[
-        "notifications.planned_announced_in_time_share"
+        "planned_interruptions_notified_in_time_share"
     ]
     assert lead.rule == "Ilmoitettu vähintään 2 päivää etukäteen"  # FI default, in Finnish

@@ -1,0 +1,26 @@
+"""One way to write JSON and ZIP entries, so the same inputs give the same bytes."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from typing import Any
+
+ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # every entry's timestamp: the bytes do not depend on the clock
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, no spaces: what is hashed and signed."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def pretty_json(value: Any) -> bytes:
+    """Sorted keys, indented, a final newline: what people read (and what is hashed as is)."""
+    return (json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def zip_info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
