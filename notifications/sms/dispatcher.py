@@ -1,9 +1,13 @@
 """The SMS dispatcher: claims due outbox rows, sends them at the configured rate, records
 the outcome.
 
-- Claiming is a conditional UPDATE under a lease (PostgreSQL: rows picked with FOR UPDATE SKIP
-  LOCKED), so several dispatchers never take the same row; a row claimed by a dispatcher that
-  died is claimed again when its lease runs out. Duplicates are bounded by what was in flight.
+- Claiming is a conditional UPDATE under a short lease (PostgreSQL: rows picked with FOR UPDATE
+  SKIP LOCKED), so several dispatchers never take the same row. A heartbeat thread renews the
+  lease of the rows a live dispatcher holds every third of the lease; a row claimed by a
+  dispatcher that died is claimed again within one lease (LEASE, 9 s) of its last heartbeat
+  (D17: it was a 120 s lease). A dispatcher whose heartbeat could not renew in time (the
+  database away) stops handing out rows it may no longer hold, so another dispatcher taking them
+  over does not send them twice. Duplicates are bounded by what was in flight at a crash.
 - A token bucket paces each dispatcher at the send rate (FAIRHEAT_SMS_RATE_PER_SECOND), and a
   bucket in the database (budget.py) holds that rate across all dispatcher processes; sends run
   concurrently in the gateway (`submit`: the Twilio backend's event loop, over reused
@@ -42,7 +46,7 @@ from service.extensions import db
 
 log = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(seconds=120)
+LEASE = dt.timedelta(seconds=9)
 MAX_ATTEMPTS = 8
 BASE_BACKOFF_SECONDS = 2.0
 MAX_BACKOFF_SECONDS = 900.0
@@ -289,6 +293,92 @@ def _expire(worker_id: str, claimed: Claimed) -> None:
     )
 
 
+class LeaseHeartbeat:
+    """Renews the lease of the rows a dispatcher holds, from a thread of its own on a connection
+    of its own, every third of the lease; knows until when the held rows are surely ours."""
+
+    def __init__(self, app: Flask, worker_id: str) -> None:
+        self.app = app
+        self.worker_id = worker_id
+        # Held row → time.monotonic() up to which its lease surely lasts (measured before the
+        # UPDATE that set it, so never later than the lease in the database).
+        self._held: dict[int, float] = {}
+        self._safe_until = float("inf")  # the earliest of those
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def hold(self, ids: list[int], claimed_at: float) -> None:
+        """Rows just claimed at `claimed_at` (monotonic, taken before the claim's UPDATE)."""
+        if not ids:
+            return
+        until = claimed_at + LEASE.total_seconds()
+        with self._lock:
+            self._held.update(dict.fromkeys(ids, until))
+            self._safe_until = min(self._safe_until, until)
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name=f"{self.worker_id}-lease", daemon=True
+            )
+            self._thread.start()
+
+    def let_go(self, ids: list[int]) -> None:
+        with self._lock:
+            for message_id in ids:
+                self._held.pop(message_id, None)
+            self._safe_until = min(self._held.values(), default=float("inf"))
+
+    def may_send(self) -> bool:
+        """True while the held rows' lease lasts long enough to start one more send."""
+        # A quarter of the lease: a send started now is recorded long before the lease ends.
+        return time.monotonic() + LEASE.total_seconds() / 4 < self._safe_until
+
+    def renew(self) -> int:
+        """Extend the lease of every held row still sending and ours; returns how many.
+
+        A held row that is not renewed is no longer ours (its lease ran out while the database
+        was away, and another dispatcher took it): its time is not extended, so may_send()
+        turns False and the batch stops in time."""
+        with self._lock:
+            ids = sorted(self._held)
+        if not ids:
+            return 0
+        started = time.monotonic()
+        with self.app.app_context(), db.engine.begin() as connection:
+            renewed = list(
+                connection.scalars(
+                    sa.update(_TABLE)
+                    .where(
+                        _TABLE.c.id.in_(ids),
+                        _TABLE.c.claimed_by == self.worker_id,
+                        _TABLE.c.status == MessageStatus.SENDING.value,
+                    )
+                    .values(lease_until=utcnow() + LEASE)
+                    .returning(_TABLE.c.id)
+                )
+            )
+        until = started + LEASE.total_seconds()
+        with self._lock:
+            for message_id in renewed:
+                if message_id in self._held:
+                    self._held[message_id] = until
+            self._safe_until = min(self._held.values(), default=float("inf"))
+        return len(renewed)
+
+    def _run(self) -> None:
+        interval = LEASE.total_seconds() / 3
+        while not self._stop.wait(interval):
+            try:
+                self.renew()
+            except Exception:  # noqa: BLE001 - the database away: may_send() turns False in time
+                log.warning("%s: lease renewal failed", self.worker_id, exc_info=True)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
 class Dispatcher:
     """One dispatcher: `run_once` sends one batch; `run` loops until `stop` is set."""
 
@@ -309,6 +399,7 @@ class Dispatcher:
         self.status_callback = f"{conf.public_base_url}/twilio/sms/status"
         self._in_flight: list[tuple[Claimed, Future[SendResult]]] = []
         self._stopping = threading.Event()  # run()'s stop: a batch is not finished after it
+        self.heartbeat = LeaseHeartbeat(app, self.worker_id)
 
     def _submit(self, claimed: Claimed) -> Future[SendResult]:
         return self.gateway.submit(
@@ -330,17 +421,25 @@ class Dispatcher:
             if self._in_flight:  # what finished meanwhile is written down before claiming more
                 slow = len(self._in_flight) > self.batch_size
                 self._in_flight = self._record(self._in_flight, wait=slow)
+            claimed_at = time.monotonic()
             batch = claim_batch(self.worker_id, self.batch_size)
+            self.heartbeat.hold([claimed.id for claimed in batch], claimed_at)
             now = utcnow()
             record_at = time.monotonic() + RECORD_INTERVAL_SECONDS
             for position, claimed in enumerate(batch):
-                if self._stopping.is_set():  # stopping: what was not started goes back, unsent
-                    release(self.worker_id, [later.id for later in batch[position:]])
+                if self._stopping.is_set() or not self.heartbeat.may_send():
+                    # Stopping, or the lease could not be renewed (the database away): what
+                    # was not started goes back unsent (or, if even that fails, waits for the
+                    # lease to run out), never sent by two dispatchers.
+                    rest = [later.id for later in batch[position:]]
+                    release(self.worker_id, rest)
                     db.session.commit()
+                    self.heartbeat.let_go(rest)
                     break
                 if claimed.expires_at is not None and claimed.expires_at < now:
                     _expire(self.worker_id, claimed)
                     db.session.commit()  # no write lock held while the shared budget is asked
+                    self.heartbeat.let_go([claimed.id])
                     continue
                 self.bucket.acquire()
                 self.budget.acquire()
@@ -381,6 +480,8 @@ class Dispatcher:
         record_sent(self.worker_id, sent)
         if len(left) < len(futures):
             db.session.commit()
+            pending = {claimed.id for claimed, _ in left}
+            self.heartbeat.let_go([c.id for c, _ in futures if c.id not in pending])
         return left
 
     def run(self, stop: threading.Event) -> None:
@@ -399,4 +500,5 @@ class Dispatcher:
             db.session.remove()
 
     def close(self) -> None:
+        self.heartbeat.close()
         self.gateway.close()
