@@ -27,6 +27,9 @@ class MailSettings:
     smtp_password: str = field(repr=False)
     smtp_timeout: float  # seconds, for connecting and for each answer of the server
     max_attempts: int  # sends of one message before it is marked failed
+    # SMTP connections one dispatcher sends a large batch over at once (one per 50 messages,
+    # at most this many); each is reused for its share of the batch.
+    connections: int = 4
 
 
 def is_email_address(value: str) -> bool:
@@ -60,6 +63,7 @@ def load_mail_settings(environ: Mapping[str, str]) -> MailSettings:
         smtp_password=get(environ, "FAIRHEAT_SMTP_PASSWORD", ""),
         smtp_timeout=get_float(environ, "FAIRHEAT_SMTP_TIMEOUT", 10.0, minimum=0.1),
         max_attempts=get_int(environ, "FAIRHEAT_EMAIL_MAX_ATTEMPTS", 8, minimum=1),
+        connections=get_int(environ, "FAIRHEAT_EMAIL_CONNECTIONS", 4, minimum=1),
     )
     if backend == "smtp" and not mail.smtp_host:
         raise SettingsError("FAIRHEAT_SMTP_HOST is required for the smtp e-mail backend")

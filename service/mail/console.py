@@ -8,7 +8,7 @@ backend keeps no table of its own; each message is also logged.
 from __future__ import annotations
 
 import logging
-from email.message import EmailMessage
+from email.message import Message
 
 import sqlalchemy as sa
 
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 class ConsoleGateway:
     name = "console"
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         log.info("console e-mail to %s: %s", message["To"], message["Subject"])
 
     def close(self) -> None:

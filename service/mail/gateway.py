@@ -13,11 +13,13 @@ of reach (then the rest of the batch waits too).
 from __future__ import annotations
 
 import datetime as dt
-import email.policy
 import email.utils
 import hashlib
-from email.headerregistry import Address
-from email.message import EmailMessage
+import quopri
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -52,7 +54,7 @@ class MailGateway(Protocol):
 
     name: str
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Hand one message to the server; raise MailSendError when it is not accepted."""
         ...
 
@@ -72,6 +74,14 @@ def message_id(outbox_id: int, event_key: str, from_address: str) -> str:
     return f"<fairheat.{outbox_id}.{digest}@{domain}>"
 
 
+def _text_part(text: str, subtype: str) -> MIMENonMultipart:
+    """UTF-8 text, quoted-printable: ä, ö, ą, ę, ł pass any 7-bit server, lines stay short."""
+    part = MIMENonMultipart("text", subtype, charset="utf-8")
+    part["Content-Transfer-Encoding"] = "quoted-printable"
+    part.set_payload(quopri.encodestring(text.encode("utf-8")).decode("ascii"))
+    return part
+
+
 def compose_email(
     settings: Settings,
     *,
@@ -83,30 +93,39 @@ def compose_email(
     date: dt.datetime,
     html: str | None = None,
     list_unsubscribe: str | None = None,
-) -> EmailMessage:
+) -> Message:
     """A plain-text UTF-8 message (multipart/alternative with `html`), ready for any SMTP server.
 
     Non-ASCII headers (the utility's name in From, the subject) are RFC 2047 encoded and the
     body is quoted-printable, so ä, ö, ą, ę, ł survive servers without 8BITMIME. It is marked
     `Auto-Submitted: auto-generated` (RFC 3834) so that vacation responders do not answer it.
+    Built with the standard library's compat32 MIME classes: the same message as with the
+    header-registry API at a sixth of the CPU (3.3 ms to 0.5 ms a message composed and
+    flattened), which bounds how fast one dispatcher can mail a large notice
+    (bench/email_fanout.py).
     """
-    message = EmailMessage(policy=email.policy.SMTP)
-    message["From"] = Address(
-        display_name=settings.utility_name, addr_spec=settings.mail.from_address
+    message: Message
+    if html is None:
+        message = _text_part(body, "plain")
+    else:
+        message = MIMEMultipart("alternative")
+        message.attach(_text_part(body, "plain"))
+        message.attach(_text_part(html, "html"))
+    message["From"] = email.utils.formataddr(
+        (settings.utility_name, settings.mail.from_address), charset="utf-8"
     )
     message["To"] = to
-    message["Subject"] = subject
+    message["Subject"] = (
+        subject if subject.isascii() else Header(subject, "utf-8", header_name="Subject").encode()
+    )
     message["Date"] = email.utils.format_datetime(date)
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"
+    message["Content-Language"] = language
     if list_unsubscribe:
         # RFC 2369 and RFC 8058 one-click: mail clients show an unsubscribe button.
         message["List-Unsubscribe"] = f"<{list_unsubscribe}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(body, subtype="plain", charset="utf-8", cte="quoted-printable")
-    if html is not None:
-        message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
-    message["Content-Language"] = language  # after set_content, which clears Content-* headers
     return message
 
 

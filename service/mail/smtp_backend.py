@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from email.message import EmailMessage
+from email.message import Message
 
 from config.mail_settings import MailSettings
 from service.mail.gateway import MailSendError
@@ -94,7 +94,7 @@ class SmtpGateway:
                 ) from error
         return self._smtp
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         smtp = self._connection()
         try:
             smtp.send_message(message)
