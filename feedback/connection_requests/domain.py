@@ -7,11 +7,13 @@ from service.domains import Domain
 
 def include(domain: Domain) -> None:
     from feedback.connection_requests import jobs
+    from feedback.connection_requests.demo import load_requests
     from feedback.connection_requests.evidence import ConnectionEvidence
     from feedback.connection_requests.routes import register
 
     domain.templates = "connection_requests"
     domain.add_routes(register)
     domain.evidence = ConnectionEvidence()
+    domain.demo = load_requests
     for job, minutes in jobs.SCHEDULE:
         domain.add_job(job, trigger="interval", minutes=minutes)

@@ -346,7 +346,8 @@ def advance(
 def _record_fee(request: ConnectionRequest, data: Mapping[str, Any]) -> None:
     """Finland: the connection fee, the agreed connection date and the instalments (by default
     two: one month before the agreed date and twelve months after it)."""
-    fee: Decimal | None = data.get("connection_fee") or request.connection_fee
+    given = data.get("connection_fee")
+    fee = Decimal(str(given)) if given is not None else request.connection_fee
     request.connection_fee = fee
     request.agreed_connection_on = data.get("agreed_connection_on")
     count = data.get("instalments") or 0

@@ -28,7 +28,8 @@ def test_nobody_else_gets_it(app, client, login):
     request = make_request()
     other = make_request()
     document = request.documents[0]
-    wrong_token = f"/pl/connection-request/{reference(request)}/AAAAAAAAAAAAAAAAAAAAAAAA/documents/{document.id}"
+    wrong = "A" * 24
+    wrong_token = f"/pl/connection-request/{reference(request)}/{wrong}/documents/{document.id}"
     assert client.get(wrong_token).status_code == 404
     # the other applicant's link does not open this request's document
     assert client.get(f"{tracking_path(other)}/documents/{document.id}").status_code == 404
