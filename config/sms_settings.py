@@ -70,7 +70,7 @@ def load_sms_settings(environ: Mapping[str, str]) -> SmsSettings:
             environ, "FAIRHEAT_TWILIO_API_BASE_URL", "https://api.twilio.com"
         ).rstrip("/"),
         rate_per_second=get_float(environ, "FAIRHEAT_SMS_RATE_PER_SECOND", 10.0, minimum=0.1),
-        transliterate_polish=get_bool(environ, "FAIRHEAT_SMS_TRANSLITERATE_POLISH", False),
+        transliterate_polish=get_bool(environ, "FAIRHEAT_SMS_TRANSLITERATE_POLISH", True),
         quiet_start=quiet_start,
         quiet_end=quiet_end,
         estimate_threshold_minutes=get_int(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask_babel import force_locale
+from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 
 from feedback import escalation_rights
@@ -87,7 +87,10 @@ def acknowledge(case: Case) -> list[str]:
                 _signature(),
             ]
         )
-        sms = _(
+        # Translators: SMS (budget: two messages, 306 characters, for fi/sv/en with a
+        # 20-character %(utility)s and a 60-character %(link)s; Polish within four UCS-2).
+        sms = pgettext(
+            "sms",
             "%(utility)s: we received your message %(reference)s and will answer by %(date)s. "
             "Follow it: %(link)s",
             utility=current_settings().utility_name,
@@ -115,7 +118,10 @@ def ask_customer(case: Case, question: str, event_id: int) -> list[str]:
                 _signature(),
             ]
         )
-        sms = _(
+        # Translators: SMS (budget: one message, 160 characters, for fi/sv/en with a
+        # 20-character %(utility)s and a 60-character %(link)s; Polish within three UCS-2).
+        sms = pgettext(
+            "sms",
             "%(utility)s: we need more information about your case %(reference)s. "
             "Please answer here: %(link)s",
             utility=current_settings().utility_name,
@@ -139,7 +145,10 @@ def tell_new_deadline(case: Case, event_id: int) -> list[str]:
                 _signature(),
             ]
         )
-        sms = _(
+        # Translators: SMS (budget: two messages, 306 characters, for fi/sv/en with a
+        # 20-character %(utility)s and a 60-character %(link)s; Polish within four UCS-2).
+        sms = pgettext(
+            "sms",
             "%(utility)s: your complaint %(reference)s needs an explanatory procedure. We will "
             "answer by %(date)s. Details: %(link)s",
             utility=current_settings().utility_name,

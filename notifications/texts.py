@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -133,6 +133,20 @@ class NoticeText:
         return {"title": self.title, "body": self.body}
 
 
+def _expected_end_line(kind: OutageKind, expected: Any, lang: str) -> str:
+    """When supply is expected back. Planned work ends; only a fault is repaired (review M1:
+    Finnish "korjausaika" must never describe maintenance), so each kind has its own sentence."""
+    if kind == OutageKind.PLANNED:
+        if expected is None:
+            return pgettext("planned", "Estimated end: not known yet")
+        return pgettext("planned", "Estimated end: %(time)s", time=format_datetime(expected, lang))
+    if expected is None:
+        return pgettext("unplanned", "Estimated restoration time: not known yet")
+    return pgettext(
+        "unplanned", "Estimated restoration time: %(time)s", time=format_datetime(expected, lang)
+    )
+
+
 def _compose(outage: object, lang: str) -> NoticeText:
     o = outage  # an Outage, or an unsaved stand-in with the same attributes (preview)
     kind, status = o.kind, o.status  # type: ignore[attr-defined]
@@ -151,12 +165,7 @@ def _compose(outage: object, lang: str) -> NoticeText:
     if status in (OutageStatus.COMPLETED, OutageStatus.RESTORED) and ended is not None:
         lines.append(_("Ended: %(time)s", time=format_datetime(ended, lang)))
     elif status != OutageStatus.CANCELLED:
-        if expected is not None:
-            lines.append(
-                _("Estimated restoration time: %(time)s", time=format_datetime(expected, lang))
-            )
-        else:
-            lines.append(_("Estimated restoration time: not known yet"))
+        lines.append(_expected_end_line(kind, expected, lang))
     lines.append(_("Cause: %(cause)s", cause=cause_label(o.cause)))  # type: ignore[attr-defined]
     areas = [
         describe_area(a.postcode, a.street, a.from_number, a.to_number, a.parity)

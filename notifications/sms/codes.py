@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, ngettext, npgettext
 from flask_babel import gettext as _
 
 from notifications.sms.models import MessageKind, VerificationCode
@@ -84,12 +84,15 @@ def _check_code_limits(phone: str, client_ip: str | None, now: dt.datetime) -> N
         )
 
 
-def _code_text(purpose: str, code: str, language: str) -> str:
+def code_text(purpose: str, code: str, language: str) -> str:
     minutes = int(CODE_VALIDITY.total_seconds() // 60)
     utility = current_settings().utility_name
     with force_locale(language):
         if purpose == MANAGE:
-            return ngettext(
+            # Translators: SMS (budget: one message, 160 characters, for fi/sv/en with a
+            # 20-character %(utility)s; Polish within two UCS-2 messages).
+            return npgettext(
+                "sms",
                 "%(code)s is your code for managing SMS notices from %(utility)s. It is valid "
                 "for %(num)d minute. If you did not ask for it, ignore this message.",
                 "%(code)s is your code for managing SMS notices from %(utility)s. It is valid "
@@ -98,7 +101,11 @@ def _code_text(purpose: str, code: str, language: str) -> str:
                 code=code,
                 utility=utility,
             )
-        return ngettext(
+        # Translators: SMS (budget: one message, 160 characters, for fi/sv/en with a
+        # 20-character %(utility)s; Polish ONE UCS-2 message of 70 with a short %(utility)s,
+        # two with a 20-character one).
+        return npgettext(
+            "sms",
             "%(code)s is your code for SMS notices from %(utility)s about interruptions in heat "
             "supply. It is valid for %(num)d minute.",
             "%(code)s is your code for SMS notices from %(utility)s about interruptions in heat "
@@ -139,7 +146,7 @@ def issue_code(
             kind=MessageKind.CODE,
             phone=phone,
             language=send_in,
-            body=_code_text(purpose, code, send_in),
+            body=code_text(purpose, code, send_in),
             subscriber_id=subscriber_id,
             priority=CODE_PRIORITY,
             expires_at=row.expires_at,

@@ -257,6 +257,7 @@ def help_reply(language: str) -> str:
     """The HELP answer: what this is, every keyword in the language, and the manage link."""
     conf = current_settings()
     subscribe = advertised(Action.SUBSCRIBE, language)[0]
+    example = f"{subscribe} {conf.jurisdiction.postcode_example}"
     with force_locale(language):
         # Translators: SMS reply to HELP (budget: two messages, 306 characters, for fi/sv/en
         # with a 20-character %(utility)s; Polish within five UCS-2 messages). Keywords and
@@ -268,7 +269,7 @@ def help_reply(language: str) -> str:
             "again: %(start)s. Help: %(help)s. Manage: %(url)s",
             utility=conf.utility_name,
             subscribe=subscribe,
-            example=f"{subscribe} {conf.jurisdiction.postcode_example}",
+            example=example,
             stop=_keywords(Action.STOP, language),
             start=_keywords(Action.START, language),
             help=_keywords(Action.HELP, language),
@@ -307,6 +308,8 @@ def address_format_reply(language: str) -> str:
     """The answer to a subscribe keyword without a readable postcode: the format, by example."""
     conf = current_settings()
     subscribe = advertised(Action.SUBSCRIBE, language)[0]
+    example = f"{subscribe} {conf.jurisdiction.postcode_example}"
+    street_example = f"{subscribe} {_STREET_EXAMPLES[conf.jurisdiction.code]}"
     with force_locale(language):
         # Translators: SMS reply (budget: two messages, 306 characters, for fi/sv/en; Polish
         # within four UCS-2 messages). The examples are filled in by the service.
@@ -315,8 +318,8 @@ def address_format_reply(language: str) -> str:
             "We could not find a postcode in your message. Send %(subscribe)s and a postcode, "
             "e.g. %(example)s, or a street, house number and postcode, e.g. %(street_example)s.",
             subscribe=subscribe,
-            example=f"{subscribe} {conf.jurisdiction.postcode_example}",
-            street_example=f"{subscribe} {_STREET_EXAMPLES[conf.jurisdiction.code]}",
+            example=example,
+            street_example=street_example,
         )
 
 
@@ -370,6 +373,7 @@ def opted_in_reply(language: str) -> str:
 
 def not_subscribed_reply(language: str) -> str:
     subscribe = advertised(Action.SUBSCRIBE, language)[0]
+    example = f"{subscribe} {current_settings().jurisdiction.postcode_example}"
     with force_locale(language):
         # Translators: SMS reply (budget: one message for fi/sv/en; Polish within two UCS-2
         # messages). The keyword and example are filled in by the service.
@@ -378,5 +382,5 @@ def not_subscribed_reply(language: str) -> str:
             "This number does not follow any address yet. To subscribe, send %(subscribe)s and "
             "your postcode, e.g. %(example)s.",
             subscribe=subscribe,
-            example=f"{subscribe} {current_settings().jurisdiction.postcode_example}",
+            example=example,
         )

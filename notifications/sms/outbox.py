@@ -31,9 +31,12 @@ def _sms_settings() -> Any:
 
 
 def prepared(body: str, language: str) -> Any:
-    """The text as it will be sent: normalised for GSM-7, optionally without Polish diacritics."""
-    transliterate = _sms_settings().transliterate_polish and language == "pl"
-    return prepare_sms(body, transliterate_polish=transliterate)
+    """The text as it will be sent: normalised for GSM-7, optionally without Polish diacritics.
+
+    Transliteration applies to every language: a Polish utility or street name in an English
+    message would otherwise make it UCS-2 as well.
+    """
+    return prepare_sms(body, transliterate_polish=_sms_settings().transliterate_polish)
 
 
 def enqueue(

@@ -138,10 +138,10 @@ def test_catalog_has_exactly_the_pot_messages(lang: str) -> None:
 @pytest.mark.parametrize(
     ("num", "expected"),
     [
-        (1, "1 bieżąca przerwa"),
-        (2, "2 bieżące przerwy"),
-        (5, "5 bieżących przerw"),
-        (22, "22 bieżące przerwy"),
+        (1, "1 trwająca przerwa"),
+        (2, "2 trwające przerwy"),
+        (5, "5 trwających przerw"),
+        (22, "22 trwające przerwy"),
     ],
 )
 def test_polish_plural_forms_in_the_app(app: Flask, num: int, expected: str) -> None:

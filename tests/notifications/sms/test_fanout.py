@@ -129,7 +129,7 @@ def test_restoration_goes_out_and_stale_notices_are_not_resent(app):
     restore_outage(outage.id)
     messages = outbox()
     assert len(messages) == 2
-    assert "back to normal" in messages[-1].body
+    assert "heat supply is restored" in messages[-1].body
     assert messages[-1].expires_at is None  # a restoration is never dropped
 
 
