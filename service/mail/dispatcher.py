@@ -1,9 +1,10 @@
 """The e-mail dispatcher: claims due outbox rows, sends them, records the outcome.
 
 - Claiming is a conditional UPDATE under a lease (PostgreSQL: rows picked with FOR UPDATE SKIP
-  LOCKED), so two dispatchers never take the same row; a row whose dispatcher died is claimed
-  again when its lease runs out. The lease's end is the claim's token: a dispatcher only
-  records outcomes on rows that still carry its own lease.
+  LOCKED), so two dispatchers never take the same row; a heartbeat renews the lease while the
+  batch is sent, and a row whose dispatcher died is claimed again within one lease (9 s,
+  lease.py). The lease's end is the claim's token: a dispatcher only records outcomes on rows
+  that still carry one of its own lease's ends.
 - One gateway (one SMTP connection) serves the batch; each outcome is committed as soon as it
   is known, so a crash mid-batch resends at most the message that was in flight.
 - A temporary failure (4xx, timeout, dropped connection) is retried with exponential backoff
@@ -22,18 +23,18 @@ import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 
 from config.settings import Settings
 from service.db import skip_locked, utcnow
 from service.extensions import db
 from service.mail.gateway import MailSendError, compose_email, gateway_from_settings, message_id
+from service.mail.lease import LEASE, BatchLease
 from service.mail.models import EmailMessage, EmailStatus
 from service.settings import current_settings
 
 log = logging.getLogger(__name__)
 
-# Longer than any batch takes: a batch stops sending when half of it is gone (see below).
-LEASE = dt.timedelta(minutes=10)
 BASE_BACKOFF_SECONDS = 30.0
 MAX_BACKOFF_SECONDS = 3600.0
 
@@ -107,7 +108,7 @@ def _ours(claimed: Claimed, lease_until: dt.datetime) -> sa.ColumnElement[bool]:
     return sa.and_(
         EmailMessage.id == claimed.id,
         EmailMessage.status == EmailStatus.SENDING,
-        EmailMessage.lease_until == lease_until,
+        EmailMessage.lease_until.in_(BatchLease.tokens(lease_until)),
     )
 
 
@@ -179,14 +180,15 @@ def send_due_emails(limit: int = 50, now: dt.datetime | None = None) -> int:
     batch = claim_emails(limit, now, lease_until)
     if not batch:
         return 0
-    started = time.monotonic()
+    # Renewed while the batch is sent: a dead dispatcher's rows go again within LEASE (D17).
+    lease = BatchLease(current_app._get_current_object(), [c.id for c in batch], lease_until)
     gateway = gateway_from_settings(settings)
     sent = 0
     try:
         for index, claimed in enumerate(batch):
-            if time.monotonic() - started > LEASE.total_seconds() / 2:
-                # A slow server: stop well inside the lease, before another run could take
-                # these rows while they are still going out.
+            if not lease.alive():
+                # The lease could not be renewed (the database away): stop before another
+                # run could take these rows while they are still going out.
                 _release(batch[index:], lease_until, now)
                 break
             try:
@@ -207,6 +209,7 @@ def send_due_emails(limit: int = 50, now: dt.datetime | None = None) -> int:
                 sent += 1
             db.session.commit()
     finally:
+        lease.close()
         gateway.close()
     return sent
 
