@@ -14,12 +14,20 @@ from typing import Any
 import marshmallow as ma
 import pytest
 
+import feedback.emergency.schemas
 import feedback.schemas
+import notifications.customers.schemas
 import notifications.schemas
 import notifications.sms.schemas
 from service.validation import BaseSchema
 
-SCHEMA_MODULES = (notifications.schemas, notifications.sms.schemas, feedback.schemas)
+SCHEMA_MODULES = (
+    notifications.schemas,
+    notifications.customers.schemas,
+    notifications.sms.schemas,
+    feedback.schemas,
+    feedback.emergency.schemas,
+)
 SCHEMAS = [
     cls
     for module in SCHEMA_MODULES
