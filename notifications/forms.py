@@ -19,7 +19,7 @@ from service.i18n import format_iso_local, local_time_iso
 
 TIME_FIELDS = ("starts_at", "expected_end_at", "ended_at")
 AREA_FIELDS = ("postcode", "street", "from_number", "to_number", "parity")
-MIN_AREA_ROWS = 3
+MIN_AREA_ROWS = 1  # one row to start with; "Add a row" adds more
 MAX_AREA_ROWS = 200
 
 

@@ -337,6 +337,10 @@ def update_outage(
             _transition(outage, data["status"], now)
         _check(outage, now, start_changed=before["starts_at"] != snapshot(outage)["starts_at"])
         old, new = audit.changes(before, snapshot(outage))
+        if data.get("reason") and new:
+            # Why a notice was cancelled: kept in its update history and the audit log (the
+            # notice has no column of its own for it).
+            new = {**new, "reason": data["reason"]}
         publish = bool(data.get("publish")) and not outage.published
         if old or new:
             outage.updated_at = now
@@ -374,8 +378,11 @@ def restore_outage(outage_id: int, ended_at: dt.datetime | None = None) -> Outag
     return update_outage(outage_id, data)
 
 
-def cancel_outage(outage_id: int) -> Outage:
-    return update_outage(outage_id, {"status": OutageStatus.CANCELLED})
+def cancel_outage(outage_id: int, reason: str | None = None) -> Outage:
+    data: dict[str, Any] = {"status": OutageStatus.CANCELLED}
+    if reason:
+        data["reason"] = reason
+    return update_outage(outage_id, data)
 
 
 def start_due_planned_outages(now: dt.datetime | None = None) -> list[int]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from service.audit import list_entries, verify_chain
 from service.auth import Permission, requires
+from service.auth.permissions import role_allows
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -16,6 +17,13 @@ AUDIT_PAGE_SIZE = 100
 @bp.get("/")
 @requires(Permission.VIEW_BACK_OFFICE)
 def home() -> Response:
+    """Each role lands where its work is: customer service on the case inbox, others on the
+    interruption notices."""
+    user = g.staff_user
+    if role_allows(user.role, Permission.VIEW_CASES) and not role_allows(
+        user.role, Permission.EDIT_OUTAGES
+    ):
+        return redirect(url_for("staff_cases.inbox"))
     return redirect(url_for("staff_outages.index"))
 
 

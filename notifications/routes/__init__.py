@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from notifications import status_page, texts
+from notifications import history_labels, status_page, texts
 from notifications.sms.codes import CODE_VALIDITY
 
 
@@ -41,5 +41,10 @@ def register(app: Flask) -> None:
         compose_notice=texts.compose_notice,
         heat_advice=status_page.advice,
         streets_of=status_page.streets_of,
+        change_label=history_labels.change_label,
+        field_label=history_labels.field_label,
+        value_label=history_labels.value_label,
+        actor_names=history_labels.actor_names,
+        lead_rule_source=history_labels.lead_rule_source,
         code_minutes=int(CODE_VALIDITY.total_seconds() // 60),
     )

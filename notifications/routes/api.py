@@ -94,7 +94,7 @@ def restore(data: dict[str, Any], outage_id: int) -> Any:
 @bp.doc(security=BEARER)
 def cancel(data: dict[str, Any], outage_id: int) -> Any:
     """Cancel a planned interruption, or withdraw an unplanned notice posted in error."""
-    services.cancel_outage(outage_id)
+    services.cancel_outage(outage_id, (data or {}).get("reason"))
     return queries.get_outage(outage_id, public=False)
 
 

@@ -26,7 +26,9 @@ from notifications.models import STATUSES_BY_KIND, Cause, Impact, OutageKind, Pa
 from notifications.schemas import ActionSchema, OutageInputSchema
 from notifications.sms.delivery import outage_delivery
 from service.auth import Permission, requires
+from service.db import utcnow
 from service.errors import DomainError, ValidationFailed, flatten_errors
+from service.i18n import format_iso_local
 from service.settings import current_settings
 from service.validation import load_or_fail
 
@@ -86,7 +88,10 @@ def new() -> Response | tuple[str, int]:
             else submitted_form(request.form, _languages())
         )
         if request.method == "GET":
-            values["kind"] = request.args.get("kind", "unplanned")
+            values["kind"] = "planned" if request.args.get("kind") == "planned" else "unplanned"
+            if values["kind"] == "unplanned":
+                # An unplanned interruption is reported when it starts: now, to the minute.
+                values["starts_at"] = format_iso_local(utcnow())[:16]
         return _form_page(None, values, {})
     try:
         outage = services.create_outage(_load_form())
@@ -187,22 +192,63 @@ def estimate(outage_id: int) -> Response:
     return _action(outage_id, call, _("The estimated restoration time was changed."))
 
 
+def _confirm_page(
+    outage_id: int, action: str, errors: dict[str, list[str]] | None = None, status: int = 200
+) -> tuple[str, int]:
+    """Ask before ending or cancelling a notice (the page a mis-tap lands on, not the deed)."""
+    return (
+        render_template(
+            "notifications/staff/outage_confirm.html",
+            outage=queries.get_outage(outage_id, public=False),
+            action=action,
+            errors=errors or {},
+            values=request.form,
+        ),
+        status,
+    )
+
+
+@bp.get("/<int:outage_id>/restore")
+@requires(Permission.EDIT_OUTAGES)
+def confirm_restore(outage_id: int) -> tuple[str, int]:
+    return _confirm_page(outage_id, "restore")
+
+
 @bp.post("/<int:outage_id>/restore")
 @requires(Permission.EDIT_OUTAGES)
-def restore(outage_id: int) -> Response:
-    def call() -> None:
+def restore(outage_id: int) -> Response | tuple[str, int]:
+    try:
         payload = form_to_payload(request.form, _languages())
         data = load_or_fail(ActionSchema(), {"ended_at": payload.get("ended_at")})
-        services.restore_outage(outage_id, data.get("ended_at"))
+    except ValidationFailed as error:
+        return _confirm_page(outage_id, "restore", flatten_errors(error.errors), 422)
+    return _action(
+        outage_id,
+        lambda: services.restore_outage(outage_id, data.get("ended_at")),
+        _("The interruption was marked as ended."),
+    )
 
-    return _action(outage_id, call, _("The interruption was marked as ended."))
+
+@bp.get("/<int:outage_id>/cancel")
+@requires(Permission.EDIT_OUTAGES)
+def confirm_cancel(outage_id: int) -> tuple[str, int]:
+    return _confirm_page(outage_id, "cancel")
 
 
 @bp.post("/<int:outage_id>/cancel")
 @requires(Permission.EDIT_OUTAGES)
-def cancel(outage_id: int) -> Response:
+def cancel(outage_id: int) -> Response | tuple[str, int]:
+    """Cancelling a notice needs a reason, kept in its update history and the audit log."""
+    try:
+        data = load_or_fail(ActionSchema(), {"reason": request.form.get("reason", "")})
+        if not data.get("reason"):
+            raise ValidationFailed({"reason": [_("Say why the notice is cancelled.")]})
+    except ValidationFailed as error:
+        return _confirm_page(outage_id, "cancel", flatten_errors(error.errors), 422)
     return _action(
-        outage_id, lambda: services.cancel_outage(outage_id), _("The interruption was cancelled.")
+        outage_id,
+        lambda: services.cancel_outage(outage_id, data["reason"]),
+        _("The interruption was cancelled."),
     )
 
 

@@ -19,7 +19,7 @@ bp = Blueprint("auth", __name__, url_prefix="/staff")
 def _safe_next(target: str | None) -> str:
     """Only a page of this site: never an absolute URL, nor a control character (a CR or LF
     was a 500 and a lost sign-in, review D12) someone slipped into ?next=."""
-    return safe_redirect_target(target) or url_for("staff_outages.index")
+    return safe_redirect_target(target) or url_for("staff.home")  # the role's landing page
 
 
 def _address() -> str:

@@ -41,14 +41,30 @@
         target.appendChild(total);
       }
     } else if (data.errors) {
+      // A warning before saving, naming each field by its label as the form shows it.
+      var box = document.createElement("div");
+      box.className = "preview-warning";
+      var heading = document.createElement("p");
+      heading.textContent = form.dataset.warning || "";
+      box.appendChild(heading);
       var ul = document.createElement("ul");
       Object.keys(data.errors).forEach(function (field) {
         var li = document.createElement("li");
-        li.textContent = field + ": " + data.errors[field].join(" ");
+        li.textContent = labelOf(field) + ": " + data.errors[field].join(" ");
         ul.appendChild(li);
       });
-      target.appendChild(ul);
+      box.appendChild(ul);
+      target.appendChild(box);
     }
+  }
+
+  // "areas.0.postcode" -> the input areas-0-postcode -> its label (or aria-label).
+  function labelOf(field) {
+    var id = field.replace(/\./g, "-").replace(/-value$/, "");
+    var input = document.getElementById(id) || document.getElementById(id.replace(/^texts-/, "text-"));
+    if (!input) { return field; }
+    var label = document.querySelector('label[for="' + input.id + '"]');
+    return (label ? label.textContent : input.getAttribute("aria-label") || field).trim();
   }
 
   function refresh() {
@@ -64,5 +80,6 @@
   if (hint) { hint.hidden = true; }
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
-  refresh();
+  // A new, empty form shows no errors before the first input; a saved notice shows its text.
+  if (form.querySelector('input[name="version"]')) { refresh(); }
 })();

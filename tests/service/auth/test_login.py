@@ -40,7 +40,17 @@ def test_next_never_leaves_the_site(client, make_user):
         "/staff/login",
         data={"email": user.email, "password": PASSWORD, "next": "https://evil.example/"},
     )
-    assert response.headers["Location"] == "/staff/outages/"
+    assert response.headers["Location"] == "/staff/"  # the back office home, per role
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [("customer_service", "/staff/cases/"), ("dispatcher", "/staff/outages/")],
+)
+def test_each_role_lands_where_its_work_is(client, make_user, role, landing):
+    user = make_user(role)
+    signed_in = client.post("/staff/login", data={"email": user.email, "password": PASSWORD})
+    assert client.get(signed_in.headers["Location"]).headers["Location"] == landing
 
 
 def test_cli_token_is_shown_once_and_stored_hashed(app, runner, make_user):
