@@ -2,7 +2,8 @@
 
 GET / returns a small fixed HTML page (bench/public_pages.py measures the outage list against
 it); POST /twilio/sms/status answers 204 and reads nothing (bench/fanout.py measures the status
-callbacks against it, with the same signed requests). Their rates are what gunicorn, WSGI and
+callbacks against it, with the same signed requests); POST /twilio/voice/incoming answers a fixed
+TwiML dial (bench/voice.py measures the emergency line's incoming-call webhook against it). Their rates are what gunicorn, WSGI and
 Flask's routing cost on this machine.
 """
 
@@ -24,3 +25,15 @@ def hello() -> str:
 @app.post("/twilio/sms/status")
 def status() -> tuple[str, int]:
     return "", 204
+
+
+VOICE = (
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Say language="fi-FI">Hello</Say>'
+    '<Dial timeout="20"><Number>+358401110001</Number></Dial></Response>'
+)
+
+
+@app.post("/twilio/voice/incoming")
+def voice() -> tuple[str, int, dict[str, str]]:
+    """bench/voice.py's baseline: a fixed TwiML answer, reading nothing."""
+    return VOICE, 200, {"Content-Type": "text/xml"}
