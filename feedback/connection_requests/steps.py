@@ -94,7 +94,7 @@ def mark_complete(
     request = request_for_update(request_id, version)
     require_step(request, S.COMPLETE)
     if request.open_items:
-        raise Conflict(_("Items are still missing: wait for them or remove the request for them."))
+        raise Conflict(_("Items are still missing: wait for them first."))
     arrivals = [item.received_at for item in request.missing_items if item.received_at]
     complete_at = max(arrivals) if arrivals else request.received_at
     deadlines.start_clock(request, complete_at)
