@@ -14,6 +14,7 @@ from typing import Any
 import marshmallow as ma
 import pytest
 
+import feedback.connection_requests.schemas
 import feedback.emergency.schemas
 import feedback.schemas
 import notifications.customers.schemas
