@@ -28,6 +28,7 @@ SCHEMA_MODULES = (
     notifications.sms.schemas,
     feedback.schemas,
     feedback.emergency.schemas,
+    feedback.connection_requests.schemas,
 )
 SCHEMAS = [
     cls
