@@ -82,7 +82,7 @@ def _required(record: Mapping[str, object], column: str, limit: int) -> str:
     return text
 
 
-def _email(record: Mapping[str, object]) -> str | None:
+def check_email(record: Mapping[str, object]) -> str | None:
     raw = record.get("email")
     if raw is not None and ("\r" in str(raw) or "\n" in str(raw)):
         # A line break in an address would let a file add mail headers: refused, not cleaned.
@@ -95,7 +95,7 @@ def _email(record: Mapping[str, object]) -> str | None:
     return email
 
 
-def _phone(record: Mapping[str, object]) -> str | None:
+def check_phone(record: Mapping[str, object]) -> str | None:
     phone = _text(record, "phone", 40)
     if phone is None:
         return None
@@ -153,7 +153,7 @@ def check_row(record: Mapping[str, object]) -> tuple[PointRow, ContactRow | None
         priority=Priority(priority),
         dwellings=dwellings,
     )
-    email, phone = _email(record), _phone(record)
+    email, phone = check_email(record), check_phone(record)
     language = _choice(record, "language", list(conf.languages), conf.default_language)
     role = _choice(record, "role", [r.value for r in Role], Role.MANAGER.value)
     if email is None and phone is None:

@@ -7,8 +7,10 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from notifications.customers.labels import priority_label, role_label
     from notifications.customers.routes import api, managers, staff
 
+    app.jinja_env.globals.update(priority_label=priority_label, role_label=role_label)
     app.register_blueprint(staff.bp)
     app.register_blueprint(managers.bp)
     api.register(app)
