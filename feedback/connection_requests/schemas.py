@@ -180,6 +180,8 @@ class ApplicationSchema(BaseSchema):
 
     @ma.post_load
     def check_application(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if self.partial:
+            return data  # the rules across fields need every field
         errors = application_errors(data)
         if errors:
             raise ma.ValidationError(errors)  # type: ignore[arg-type]
