@@ -5,8 +5,9 @@
   batch is sent, and a row whose dispatcher died is claimed again within one lease (9 s,
   lease.py). The lease's end is the claim's token: a dispatcher only records outcomes on rows
   that still carry one of its own lease's ends.
-- One gateway (one SMTP connection) serves the batch; each outcome is committed as soon as it
-  is known, so a crash mid-batch resends at most the message that was in flight.
+- A batch goes over one SMTP connection per 50 messages (at most FAIRHEAT_EMAIL_CONNECTIONS),
+  each reused for its share; each outcome is committed as soon as it is known, so a crash
+  mid-batch resends at most the messages in flight (one per connection).
 - A temporary failure (4xx, timeout, dropped connection) is retried with exponential backoff
   and jitter; a permanent one (5xx) fails at once, as does the last of FAIRHEAT_EMAIL_MAX_ATTEMPTS.
 - When the server cannot be reached at all, the batch stops: the rows not yet tried go back to
@@ -19,7 +20,9 @@ import datetime as dt
 import email.message
 import logging
 import random
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -28,7 +31,13 @@ from flask import current_app
 from config.settings import Settings
 from service.db import skip_locked, utcnow
 from service.extensions import db
-from service.mail.gateway import MailSendError, compose_email, gateway_from_settings, message_id
+from service.mail.gateway import (
+    MailGateway,
+    MailSendError,
+    compose_email,
+    gateway_from_settings,
+    message_id,
+)
 from service.mail.lease import LEASE, BatchLease
 from service.mail.models import EmailMessage, EmailStatus
 from service.settings import current_settings
@@ -154,7 +163,7 @@ def _release(batch: list[Claimed], lease_until: dt.datetime, next_attempt_at: dt
         )
 
 
-def _compose(settings: Settings, claimed: Claimed) -> email.message.EmailMessage:
+def _compose(settings: Settings, claimed: Claimed) -> email.message.Message:
     return compose_email(
         settings,
         to=claimed.to_address,
@@ -168,11 +177,60 @@ def _compose(settings: Settings, claimed: Claimed) -> email.message.EmailMessage
     )
 
 
+Outcome = MailSendError | bool | None  # True sent, an error, None not tried (stopped)
+MESSAGES_PER_CONNECTION = 50
+
+
+def _send_one(
+    settings: Settings, claimed: Claimed, gateway: MailGateway, stop: threading.Event
+) -> Outcome:
+    if stop.is_set():
+        return None
+    try:
+        gateway.send(_compose(settings, claimed))
+    except MailSendError as error:
+        if error.unreachable:
+            stop.set()
+        return error
+    except Exception as error:  # noqa: BLE001 - a bug in one message must not stop the rest
+        log.exception("sending e-mail %s failed unexpectedly", claimed.id)
+        return MailSendError(f"unexpected: {error}")
+    return True
+
+
+class _Connections:
+    """One gateway (SMTP connection) per sending thread, reused for that thread's messages."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[MailGateway] = []
+
+    def get(self) -> MailGateway:
+        gateway: MailGateway | None = getattr(self._local, "gateway", None)
+        if gateway is None:
+            gateway = gateway_from_settings(self.settings)
+            self._local.gateway = gateway
+            with self._lock:
+                self._all.append(gateway)
+        return gateway
+
+    def close(self) -> None:
+        for gateway in self._all:
+            gateway.close()
+
+
 def send_due_emails(limit: int = 50, now: dt.datetime | None = None) -> int:
     """Send up to `limit` due e-mails from the outbox; return how many the server accepted.
 
-    Runs inside an app context (the scheduler's job, every 10 s) and commits its own work.
-    `now` (default: the current time) decides what is due and when retries are.
+    Runs inside an app context (the scheduler's job) and commits its own work. `now` (default:
+    the current time) decides what is due and when retries are.
+
+    A batch goes over one SMTP connection per 50 messages, at most FAIRHEAT_EMAIL_CONNECTIONS
+    at once (threads that only send; every database write stays on this thread, in the batch's
+    order). Each outcome is committed as soon as it is known, so a crash resends at most the
+    messages in flight (one per connection).
     """
     now = now or utcnow()
     settings = current_settings()
@@ -182,35 +240,47 @@ def send_due_emails(limit: int = 50, now: dt.datetime | None = None) -> int:
         return 0
     # Renewed while the batch is sent: a dead dispatcher's rows go again within LEASE (D17).
     lease = BatchLease(current_app._get_current_object(), [c.id for c in batch], lease_until)
-    gateway = gateway_from_settings(settings)
+    width = max(1, min(settings.mail.connections, -(-len(batch) // MESSAGES_PER_CONNECTION)))
+    connections = _Connections(settings)
+    stop = threading.Event()
+
+    def send(claimed: Claimed) -> Outcome:
+        if not lease.alive():
+            # The lease could not be renewed (the database away): stop before another
+            # run could take these rows while they are still going out.
+            stop.set()
+        return _send_one(settings, claimed, connections.get(), stop)
+
     sent = 0
+    untried: list[Claimed] = []
+    release_at = now
     try:
-        for index, claimed in enumerate(batch):
-            if not lease.alive():
-                # The lease could not be renewed (the database away): stop before another
-                # run could take these rows while they are still going out.
-                _release(batch[index:], lease_until, now)
-                break
-            try:
-                gateway.send(_compose(settings, claimed))
-            except MailSendError as error:
-                retry_at = _record_failure(claimed, lease_until, error, now)
-                if error.unreachable:
-                    _release(batch[index + 1 :], lease_until, retry_at or now)
-                    db.session.commit()
-                    break
-            except Exception as error:  # noqa: BLE001 - a bug in one message must not stop the rest
-                log.exception("sending e-mail %s failed unexpectedly", claimed.id)
-                _record_failure(claimed, lease_until, MailSendError(f"unexpected: {error}"), now)
-            else:
-                _update(
-                    claimed, lease_until, status=EmailStatus.SENT, sent_at=utcnow(), last_error=None
-                )
-                sent += 1
+        with ThreadPoolExecutor(max_workers=width, thread_name_prefix="mail") as pool:
+            for claimed, outcome in zip(batch, pool.map(send, batch), strict=True):
+                if outcome is None:
+                    untried.append(claimed)
+                    continue
+                if outcome is True:
+                    _update(
+                        claimed,
+                        lease_until,
+                        status=EmailStatus.SENT,
+                        sent_at=utcnow(),
+                        last_error=None,
+                    )
+                    sent += 1
+                elif isinstance(outcome, MailSendError):
+                    retry_at = _record_failure(claimed, lease_until, outcome, now)
+                    if outcome.unreachable:
+                        # The rows not yet tried wait as long as the one that found it down.
+                        release_at = retry_at or now
+                db.session.commit()
+        if untried:
+            _release(untried, lease_until, release_at)
             db.session.commit()
     finally:
         lease.close()
-        gateway.close()
+        connections.close()
     return sent
 
 
