@@ -29,6 +29,11 @@ def _contact(request: ConnectionRequest) -> Contact:
     )
 
 
+def _due(request: ConnectionRequest) -> dt.datetime:
+    assert request.conditions_due_at is not None  # set when the application became complete
+    return request.conditions_due_at
+
+
 def _signature() -> str:
     return _("Customer service, %(utility)s", utility=current_settings().utility_name)
 
@@ -159,7 +164,7 @@ def deadline_sentence(request: ConnectionRequest) -> str:
     return _(
         "We will decide by %(deadline)s at the latest (%(days)d days from the complete "
         "application; %(source)s).",
-        deadline=format_datetime(request.conditions_due_at, request.language),
+        deadline=format_datetime(_due(request), request.language),
         days=request.rule_days or 0,
         source=request.rule_source or "",
     )
@@ -179,7 +184,7 @@ def tell_extension(request: ConnectionRequest, step_id: int) -> list[str]:
                 request.extension_reason or "",
                 _(
                     "We will decide by %(deadline)s at the latest.",
-                    deadline=format_datetime(request.conditions_due_at, request.language),
+                    deadline=format_datetime(_due(request), request.language),
                 ),
                 _("Details:\n%(link)s", link=link),
                 _signature(),
@@ -190,7 +195,7 @@ def tell_extension(request: ConnectionRequest, step_id: int) -> list[str]:
             "%(date)s. Reason and details: %(link)s",
             utility=current_settings().utility_name,
             reference=ref,
-            date=format_date(request.conditions_due_at, request.language),
+            date=format_date(_due(request), request.language),
             link=link,
         )
     return _send(request, f"extension:{step_id}", subject, body, sms, both=False)
@@ -199,6 +204,7 @@ def tell_extension(request: ConnectionRequest, step_id: int) -> list[str]:
 def remind_expiry(request: ConnectionRequest) -> list[str]:
     with force_locale(request.language):
         ref, link = reference(request), tracking_url(request)
+        assert request.expires_on is not None  # only requests with an expiry are reminded
         expires = format_date(request.expires_on, request.language)
         subject = _(
             "Your connection conditions %(reference)s expire on %(date)s",

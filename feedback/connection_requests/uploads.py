@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -50,7 +50,7 @@ class Upload:
     field: str
     kind: DocumentKind
     filename: str | None
-    stream: BinaryIO
+    stream: IO[bytes]
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,9 @@ def save_uploads(uploads: Sequence[Upload]) -> list[SavedDocument]:
         for upload in uploads:
             try:
                 stored = storage.save(
-                    upload.stream, max_bytes=c.max_file_bytes, allowed_types=ALLOWED_TYPES
+                    upload.stream,  # type: ignore[arg-type]  # a spooled upload is file-like
+                    max_bytes=c.max_file_bytes,
+                    allowed_types=ALLOWED_TYPES,
                 )
             except FileTooLarge as error:
                 raise FileTooLarge(error.max_bytes, field=upload.field) from None

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
 
 from feedback.connection_requests import intake, queries, steps
 from feedback.connection_requests.conditions_pdf import conditions_html, conditions_pdf
@@ -58,7 +59,7 @@ bp = Blueprint(
     url_prefix="/staff/connection-requests",
     template_folder="../templates",
 )
-Page = Response | str | tuple[str, int]
+Page = BaseResponse | str | tuple[str, int]
 HANDLE = Permission.HANDLE_CONNECTIONS
 
 
