@@ -3,8 +3,11 @@
 Pure functions over plain values, so they can be property-tested without a database. A range is a
 whole postcode (no street), a whole street in a postcode (no numbers), or a run of house numbers,
 optionally only the odd or even side. Postcodes are compared in their canonical national form
-(config.Jurisdiction.normalize_postcode); streets by a key that ignores case, accents in spacing,
-dots and the Polish "ul." prefix, so "ul. Marszałkowska" and "marszałkowska" meet.
+(config.Jurisdiction.normalize_postcode); streets by a key that ignores letter case, diacritics,
+dots, spacing and the Polish prefixes ("ul.", "al.", "pl.", "os.", "ulica", "aleja", "aleje",
+"plac", "osiedle"), so "ul. Marszałkowska", "Marszalkowska" and "MARSZAŁKOWSKA" meet. A street's
+names in other languages (Mannerheimintie / Mannerheimvägen) are aliases: notifications.streets
+resolves them per postcode, and `match_address` takes the resolved key.
 """
 
 from __future__ import annotations
@@ -16,18 +19,32 @@ from dataclasses import dataclass
 
 from notifications.models import Parity
 
-_STREET_PREFIXES = re.compile(r"^(ul\.?|ulica)\s+", re.IGNORECASE)
+# A Polish street-type word before the name: abbreviated with a dot (space optional) or written
+# out; only when a name follows, so a street called "Plac" keeps its name.
+_STREET_PREFIX = re.compile(
+    r"^(?:(?:ul|al|pl|os)\.\s*|(?:ul|al|pl|os|ulica|aleja|aleje|plac|osiedle)\s+)(?=\S)"
+)
 _HOUSE_NUMBER = re.compile(r"\s*(\d{1,5})")
+# Letters that NFKD does not split into a base letter and a mark.
+_UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "æ": "ae", "đ": "d"})
 
 
 def street_key(street: str | None) -> str | None:
-    """A comparison key for a street name, or None for no street."""
+    """A comparison key for a street name, or None for no street.
+
+    Lower case without diacritics, dots and commas as spaces, single spaces, and no Polish
+    street-type prefix: "ul. Marszałkowska" → "marszalkowska", "Al. Jerozolimskie" →
+    "jerozolimskie", "Mannerheimvägen" → "mannerheimvagen". Idempotent.
+    """
     if street is None:
         return None
-    text = unicodedata.normalize("NFKC", street).casefold().strip()
-    text = _STREET_PREFIXES.sub("", text)
-    text = re.sub(r"[.,]", " ", text)
+    text = unicodedata.normalize("NFKC", street).casefold().translate(_UNDECOMPOSED)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = re.sub(r"[.,]", lambda m: ". " if m.group() == "." else " ", text)
     text = re.sub(r"\s+", " ", text).strip()
+    while (shorter := _STREET_PREFIX.sub("", text)) != text:
+        text = shorter
+    text = re.sub(r"\s+", " ", text.replace(".", " ")).strip()
     return text or None
 
 
@@ -48,10 +65,11 @@ class AddressRange:
     from_number: int | None = None
     to_number: int | None = None
     parity: Parity = Parity.ALL
+    canonical: str | None = None  # the street's key after alias resolution, when known
 
     @property
     def key(self) -> str | None:
-        return street_key(self.street)
+        return self.canonical if self.canonical is not None else street_key(self.street)
 
 
 class Match(enum.IntEnum):
@@ -77,14 +95,23 @@ def covers_number(rng: AddressRange, number: int) -> bool:
 
 
 def match_address(
-    rng: AddressRange, postcode: str, street: str | None = None, number: int | None = None
+    rng: AddressRange,
+    postcode: str,
+    street: str | None = None,
+    number: int | None = None,
+    *,
+    key: str | None = None,
 ) -> Match:
-    """Whether the address (canonical postcode, optional street and number) is in the range."""
+    """Whether the address (canonical postcode, optional street and number) is in the range.
+
+    `key` is the street's comparison key after alias resolution; without it the typed street's
+    own key is used.
+    """
     if rng.postcode != postcode:
         return Match.NO
     if rng.street is None:
         return Match.YES
-    wanted = street_key(street)
+    wanted = key if key is not None else street_key(street)
     if wanted is None:
         return Match.PARTLY
     if wanted != rng.key:
@@ -98,6 +125,13 @@ def match_address(
 
 
 def best_match(
-    ranges: list[AddressRange], postcode: str, street: str | None, number: int | None
+    ranges: list[AddressRange],
+    postcode: str,
+    street: str | None,
+    number: int | None,
+    *,
+    key: str | None = None,
 ) -> Match:
-    return max((match_address(r, postcode, street, number) for r in ranges), default=Match.NO)
+    return max(
+        (match_address(r, postcode, street, number, key=key) for r in ranges), default=Match.NO
+    )

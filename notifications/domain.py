@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from service.domains import Domain
 
 
@@ -11,6 +13,7 @@ def include(domain: Domain) -> None:
     from notifications.evidence import NoticeEvidence
     from notifications.routes import register
     from notifications.sms.keywords import register_template_global
+    from notifications.streets.cli import streets_group
 
     domain.templates = "notifications"
     domain.add_routes(register)
@@ -19,9 +22,21 @@ def include(domain: Domain) -> None:
     domain.add_job(jobs.send_reminders, trigger="interval", minutes=5)
     domain.add_job(jobs.purge_codes, trigger="interval", minutes=15)
     domain.add_worker(jobs.run_dispatcher)  # the SMS dispatcher, in every worker process
+    domain.add_command(streets_group)
     domain.evidence = NoticeEvidence()
-    domain.demo = load_outages
+    domain.demo = _demo(load_outages)
     _include_retention(domain)
+
+
+def _demo(load_outages: Callable[[bool], str]) -> Callable[[bool], str]:
+    """The demo streets' names in both languages first, then the notices that use them."""
+
+    def load(only_if_empty: bool = False) -> str:
+        from notifications.streets.demo import load_streets
+
+        return f"{load_streets(only_if_empty)}; {load_outages(only_if_empty)}"
+
+    return load
 
 
 def _include_retention(domain: Domain) -> None:

@@ -25,6 +25,7 @@ from notifications.models import (
     OutageStatus,
     OutageUpdate,
 )
+from notifications.streets.queries import Resolver, resolver
 from service.db import utcnow
 from service.errors import NotFound
 from service.extensions import db
@@ -90,8 +91,11 @@ def list_outages(
             Outage.id.in_(sa.select(OutageArea.outage_id).where(OutageArea.postcode == postcode))
         )
     if postcode and (street or number):
+        names = resolver([postcode])
         outages = [
-            o for o in db.session.scalars(query) if _match(o, postcode, street, number) != Match.NO
+            o
+            for o in db.session.scalars(query)
+            if _match(o, postcode, street, number, names) != Match.NO
         ]
         return outages[offset : offset + limit if limit else None]
     if limit:
@@ -99,12 +103,24 @@ def list_outages(
     return list(db.session.scalars(query))
 
 
-def _match(outage: Outage, postcode: str, street: str | None, number: str | None) -> Match:
+def _match(
+    outage: Outage, postcode: str, street: str | None, number: str | None, names: Resolver
+) -> Match:
+    """How surely the address is in the outage, streets compared after alias resolution (a
+    lookup by "Mannerheimvägen" finds what "Mannerheimintie" finds)."""
     ranges = [
-        AddressRange(a.postcode, a.street, a.from_number, a.to_number, a.parity)
+        AddressRange(
+            a.postcode,
+            a.street,
+            a.from_number,
+            a.to_number,
+            a.parity,
+            canonical=names.key(a.postcode, a.street),
+        )
         for a in outage.areas
     ]
-    return best_match(ranges, postcode, street, house_number(number))
+    key = names.key(postcode, street)
+    return best_match(ranges, postcode, street, house_number(number), key=key)
 
 
 @dataclass(frozen=True)
@@ -135,8 +151,9 @@ def lookup_address(
     )
     sure: list[Outage] = []
     maybe: list[Outage] = []
+    names = resolver([postcode])
     for outage in db.session.scalars(query):
-        found = _match(outage, postcode, street, number)
+        found = _match(outage, postcode, street, number, names)
         if found == Match.YES:
             sure.append(outage)
         elif found == Match.PARTLY:

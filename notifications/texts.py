@@ -4,6 +4,8 @@ A notice needs no manual translation: every sentence here is a whole phrase in t
 placeholders only for times, numbers, names and other whole phrases (GLOSSARY.md: never glue
 words). Times are formatted by Babel in the utility's zone. Staff free text for a language is
 added after the template text; a language without free text shows the template text alone.
+Each street is shown by its name in the reader's language where the alias table has one
+(Mannerheimvägen in Swedish), else as staff wrote it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from notifications.models import Cause, Impact, OutageKind, OutageStatus, Parity
+from notifications.streets.queries import resolver
 from service.i18n import format_datetime
 
 # One catalog lookup per label: the tables hold lazy strings, translated when str() is taken
@@ -167,9 +170,17 @@ def _compose(outage: object, lang: str) -> NoticeText:
     elif status != OutageStatus.CANCELLED:
         lines.append(_expected_end_line(kind, expected, lang))
     lines.append(_("Cause: %(cause)s", cause=cause_label(o.cause)))  # type: ignore[attr-defined]
+    ranges = list(o.areas)  # type: ignore[attr-defined]
+    names = resolver(a.postcode for a in ranges if a.street)
     areas = [
-        describe_area(a.postcode, a.street, a.from_number, a.to_number, a.parity)
-        for a in o.areas  # type: ignore[attr-defined]
+        describe_area(
+            a.postcode,
+            names.name(a.postcode, a.street, lang) if a.street else None,
+            a.from_number,
+            a.to_number,
+            a.parity,
+        )
+        for a in ranges
     ]
     if areas:
         lines.append(_("Area: %(areas)s", areas="; ".join(areas)))

@@ -22,6 +22,7 @@ from notifications.sms.models import MessageKind, MessageStatus, OutboxMessage, 
 from notifications.sms.models import SubscriberAddress as Address
 from notifications.sms.outbox import prepared
 from notifications.sms.texts import SmsEvent, sms_text
+from notifications.streets.queries import Resolver, resolver
 from service.db import utcnow
 from service.extensions import db
 from service.settings import current_settings
@@ -29,8 +30,12 @@ from service.settings import current_settings
 PRIORITY_SUBSCRIBER = 10
 
 
-def _area_clause(area: Any) -> sa.ColumnElement[bool]:
-    """Whether a followed address can lie inside one of the outage's address ranges."""
+def _area_clause(area: Any, names: Resolver) -> sa.ColumnElement[bool]:
+    """Whether a followed address can lie inside one of the outage's address ranges.
+
+    A followed street matches under any of its names (Mannerheimintie / Mannerheimvägen):
+    every key of the range's street, from the alias table.
+    """
     clause = Address.postcode == area.postcode
     if area.street_key is None:
         return clause  # the whole postcode area
@@ -41,7 +46,8 @@ def _area_clause(area: Any) -> sa.ColumnElement[bool]:
         numbers.append(Address.number <= area.to_number)
     if area.parity != Parity.ALL:
         numbers.append(Address.number % 2 == (1 if area.parity == Parity.ODD else 0))
-    on_street = Address.street_key == area.street_key
+    keys = sorted(names.keys(area.postcode, area.street_key))
+    on_street = Address.street_key.in_(keys) if len(keys) > 1 else Address.street_key == keys[0]
     if numbers:
         on_street = sa.and_(on_street, sa.or_(Address.number.is_(None), sa.and_(*numbers)))
     # Someone following the whole postcode hears about every outage in it.
@@ -55,9 +61,10 @@ def matching_subscribers(outage: Outage) -> sa.Select[Any]:
         if outage.kind == OutageKind.PLANNED
         else Subscriber.wants_unplanned
     )
+    names = resolver(a.postcode for a in outage.areas)
     in_area = (
         sa.select(Address.subscriber_id)
-        .where(sa.or_(*[_area_clause(a) for a in outage.areas]))
+        .where(sa.or_(*[_area_clause(a, names) for a in outage.areas]))
         .distinct()
     )
     return sa.select(Subscriber).where(
