@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from notifications.streets import canonical_street, street_keys, street_name_for
 from notifications.streets.demo import DEMO_FILES
 from notifications.streets.models import StreetAlias
 from service.extensions import db
+
+@pytest.fixture
+def settings_env() -> dict[str, str]:
+    return {"FAIRHEAT_DEFAULT_LANGUAGE": "en"}  # what the command prints, asserted in English
+
 
 BILINGUAL = "postcode,name_fi,name_sv\n00100,Mannerheimintie,Mannerheimvägen\n"
 

@@ -11,7 +11,11 @@ from tests.notifications.streets.test_street_import import aliases, run_import
 
 @pytest.fixture
 def settings_env() -> dict[str, str]:
-    return {"FAIRHEAT_JURISDICTION": "PL", "FAIRHEAT_UTILITY_NAME": "MPEC"}
+    return {
+        "FAIRHEAT_JURISDICTION": "PL",
+        "FAIRHEAT_UTILITY_NAME": "MPEC",
+        "FAIRHEAT_DEFAULT_LANGUAGE": "en",
+    }
 
 
 def test_name_and_alias_layout_with_semicolons_and_a_bom(app, runner, tmp_path):
