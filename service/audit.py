@@ -1,7 +1,7 @@
 """Append-only, hash-chained audit log of every staff action and state change.
 
 An entry is added in the same transaction as the change it describes, as a plain INSERT: no
-lock, no read of the chain's end, so a busy intake never queues behind one row (decision 0009).
+lock, no read of the chain's end, so a busy intake never queues behind one row (decision 0010).
 One chaining job in the worker (`chain_pending`, every few seconds) then takes the entries not
 yet chained, oldest first, gives each its position `seq`, the hash of the entry before it and
 its own SHA-256, and commits. Changing or deleting a chained row breaks the chain from that
