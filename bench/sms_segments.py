@@ -31,7 +31,7 @@ JURISDICTIONS = {
 }
 
 
-def _app(code: str, utility: str, base_url: str) -> Any:
+def _app(code: str, utility: str, base_url: str, transliterate: bool) -> Any:
     from config import load_settings
     from service.app import create_app
 
@@ -42,6 +42,7 @@ def _app(code: str, utility: str, base_url: str) -> Any:
         "FAIRHEAT_JURISDICTION": code,
         "FAIRHEAT_UTILITY_NAME": utility,
         "FAIRHEAT_PUBLIC_BASE_URL": base_url,
+        "FAIRHEAT_SMS_TRANSLITERATE_POLISH": "1" if transliterate else "0",
     }
     settings = load_settings(environ, instance_path=Path(tempfile.mkdtemp()))
     return create_app({"FAIRHEAT": settings, "TESTING": True})
@@ -52,31 +53,36 @@ def measure(utility: str | None = None) -> dict[str, Any]:
     from notifications.sms.samples import cost, every_sms
 
     worst: dict[tuple[str, str, str, bool], int] = defaultdict(int)
+    notices: set[str] = set()
     for code, (name, base_url) in JURISDICTIONS.items():
-        app = _app(code, utility or name, base_url)
-        with app.app_context():
-            for day in range(7):
-                start = FIRST_MONDAY + dt.timedelta(days=day, hours=2)
-                for lang in ("fi", "sv", "en", "pl"):
-                    for sample in every_sms(lang, start):
-                        for translit in (False, True) if lang == "pl" else (False,):
+        for translit in (False, True):  # the setting decides whether the stop line fits
+            app = _app(code, utility or name, base_url, translit)
+            with app.app_context():
+                for day in range(7):
+                    start = FIRST_MONDAY + dt.timedelta(days=day, hours=2)
+                    for lang in ("fi", "sv", "en", "pl"):
+                        for sample in every_sms(lang, start):
+                            if sample.notice:
+                                notices.add(sample.name)
                             key = (code, lang, sample.name, translit)
                             segments = cost(sample, transliterate=translit).segments
                             worst[key] = max(worst[key], segments)
     figures: dict[str, Any] = {}
     for code in JURISDICTIONS:
         for lang, translit, label in (
-            ("fi", False, "fi"),
-            ("sv", False, "sv"),
-            ("en", False, "en"),
+            ("fi", True, "fi"),
+            ("sv", True, "sv"),
+            ("en", True, "en"),
             ("pl", False, "pl_ucs2"),
             ("pl", True, "pl_transliterated"),
         ):
-            total = sum(
-                v for (c, lg, _, t), v in worst.items() if (c, lg, t) == (code, lang, translit)
-            )
-            figures[f"{code}_{label}_segments"] = total
+            wanted = (code, lang, translit)
+            mine = {n: v for (c, lg, n, t), v in worst.items() if (c, lg, t) == wanted}
+            figures[f"{code}_{label}_segments"] = sum(mine.values())
+            notice_total = sum(v for n, v in mine.items() if n in notices)
+            figures[f"{code}_{label}_notice_segments"] = notice_total
     messages = len({name for (_, _, name, _) in worst})
+    figures["notices"] = len(notices)
     pl = figures["PL_pl_ucs2_segments"]
     figures.update(
         messages=messages,
