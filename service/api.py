@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 import flask_smorest
 import marshmallow as ma
+from apispec import BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, url_for
 from flask_babel import gettext as _
@@ -72,6 +73,36 @@ def _schema_name(schema: Any) -> str:
     return name
 
 
+def _error(description: str) -> dict[str, Any]:
+    schema = {"$ref": "#/components/schemas/Error"}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+class ErrorResponsesPlugin(BasePlugin):
+    """Each operation lists the errors it can answer, not only `default` (review D19): 401 and
+    403 where it takes a token, 404 where its path names an item, 400 and 413 where it takes a
+    body (the edge refuses unreadable and oversized ones: service/edge/)."""
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        for method, operation in (operations or {}).items():
+            if method == "parameters" or not isinstance(operation, dict):
+                continue
+            responses = operation.setdefault("responses", {})
+            wanted = {}
+            if operation.get("security"):
+                wanted["401"] = _error("No valid API token")
+                wanted["403"] = _error("The token's role may not do this")
+            if path and "{" in path:
+                wanted["404"] = _error("No such item")
+            if "requestBody" in operation:
+                wanted["400"] = _error("The body is not readable JSON, or nests too deeply")
+                wanted["413"] = _error("The body is larger than the request limit")
+            for status, response in wanted.items():
+                responses.setdefault(status, response)
+
+
 def init_api(app: Flask) -> FairheatApi:
     """One Api per app (each with its own OpenAPI document); domains add their blueprints."""
     app.config.setdefault("API_TITLE", "fairheat")
@@ -86,7 +117,10 @@ def init_api(app: Flask) -> FairheatApi:
     app.config.setdefault("OPENAPI_SWAGGER_UI_CONFIG", {"validatorUrl": None})
     api = FairheatApi(
         app,
-        spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name)},
+        spec_kwargs={
+            "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name),
+            "extra_plugins": [ErrorResponsesPlugin()],
+        },
     )
     api.spec.components.security_scheme(
         "bearerAuth",

@@ -173,3 +173,16 @@ def test_every_api_route_is_documented(app: Flask, client: Any) -> None:
     }
     undocumented = sorted(r for r in routes if r not in paths and not r.startswith("/api/docs"))
     assert not undocumented, f"API routes missing from /api/openapi.json: {undocumented}"
+
+
+def test_d19_each_operation_documents_the_errors_it_can_answer(client: Any) -> None:
+    """D19: 401, 403 and 404 were documented only as `default`."""
+    spec = client.get("/api/openapi.json").get_json()
+    for path, method, operation in _operations(spec):
+        responses = set(operation["responses"])
+        if operation.get("security"):
+            assert {"401", "403"} <= responses, (method, path)
+        if "{" in path:
+            assert "404" in responses, (method, path)
+        if "requestBody" in operation:
+            assert {"400", "413"} <= responses, (method, path)
