@@ -2,7 +2,7 @@
 may bring before the app reads it, and what every response says about itself.
 
 Read by config.settings.load_settings(); service/edge/ applies them (see the decision record
-docs/decisions/*-edge-hardening.md).
+docs/decisions/0013-edge-hardening.md).
 """
 
 from __future__ import annotations
