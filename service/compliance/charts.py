@@ -46,6 +46,8 @@ class Chart:
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
             f'role="img" aria-label="{escape(self.title)}" class="chart">',
             f"<title>{escape(self.title)}</title>",
+            f'<text x="{MARGIN}" y="14" font-size="12" font-weight="bold">'
+            f"{escape(self.title)}</text>",
             f'<line x1="{MARGIN}" y1="{HEIGHT - MARGIN}" x2="{WIDTH - MARGIN}" '
             f'y2="{HEIGHT - MARGIN}" stroke="#333"/>',
             f'<text x="{MARGIN - 4}" y="{MARGIN}" text-anchor="end" font-size="10">{top}</text>',

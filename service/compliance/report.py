@@ -29,7 +29,7 @@ def show_value(figure: dict[str, Any]) -> str:
     if value is None:
         return "–"
     if unit == "share":
-        return format_percent(value, format="#,##0.0 %")
+        return format_percent(value, format="#,##0.0## %")
     if unit == "hours":
         return _("%(hours)s h", hours=format_decimal(value, format="#,##0.##"))
     if unit == "score":
