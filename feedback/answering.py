@@ -18,6 +18,7 @@ from feedback.transactions import (
     audit_case,
     case_for_update,
     commit_case,
+    require_handler,
     require_open,
 )
 from service.db import utcnow
@@ -28,6 +29,7 @@ from service.extensions import db
 def answer_case(case_id: int, data: Mapping[str, Any], actor_id: int, version: int | None) -> Case:
     """Answer the customer (text and the action taken), record the outcome and close the case."""
     case = case_for_update(case_id, version)
+    require_handler(case, actor_id)
     require_open(case)
     now = utcnow()
     end_pause(case, now)
@@ -58,6 +60,7 @@ def answer_case(case_id: int, data: Mapping[str, Any], actor_id: int, version: i
 
 def reopen_case(case_id: int, reason: str, actor_id: int, version: int | None) -> Case:
     case = case_for_update(case_id, version)
+    require_handler(case, actor_id)
     if case.is_open:
         raise Conflict(_("This case is already open."))
     now = utcnow()

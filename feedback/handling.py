@@ -15,6 +15,7 @@ from feedback.transactions import (
     case_for_update,
     case_summary,
     commit_case,
+    require_handler,
     require_open,
 )
 from service.auth.models import User
@@ -78,6 +79,7 @@ def add_note(case_id: int, text: str, actor_id: int, version: int | None) -> Cas
 def request_information(case_id: int, question: str, actor_id: int, version: int | None) -> Case:
     """Ask the customer; the deadline clock stops until they reply."""
     case = case_for_update(case_id, version)
+    require_handler(case, actor_id)
     require_open(case)
     if case.status is CaseStatus.WAITING_FOR_CUSTOMER:
         raise Conflict(_("This case is already waiting for the customer."))
@@ -114,6 +116,7 @@ def switch_to_explanatory(case_id: int, reason: str, actor_id: int, version: int
     """A complaint needing an explanatory procedure moves to that track's longer deadline, when
     deadlines.explanatory_refusal allows it (a 409 with its reason otherwise)."""
     case = case_for_update(case_id, version)
+    require_handler(case, actor_id)
     now = utcnow()
     refusal = explanatory_refusal(case, now)
     if refusal is not None:
@@ -139,6 +142,7 @@ def switch_to_explanatory(case_id: int, reason: str, actor_id: int, version: int
 def mark_spam(case_id: int, spam: bool, actor_id: int, version: int | None) -> Case:
     """Spam is kept (evidence) but hidden from the inbox and left out of the figures."""
     case = case_for_update(case_id, version)
+    require_handler(case, actor_id)
     if case.is_spam == spam:
         return case
     case.is_spam = spam

@@ -14,8 +14,10 @@ from flask_babel import gettext as _
 from feedback.models import Case, CaseEvent, EventKind
 from feedback.references import reference
 from service import audit
+from service.auth.models import User
+from service.auth.permissions import Permission, role_allows
 from service.db import utcnow
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, Forbidden, NotFound
 from service.extensions import db
 from service.transactions import commit_or_conflict
 
@@ -38,6 +40,25 @@ def case_for_update(case_id: int, version: int | None) -> Case:
     if version is not None and case.version != version:
         raise Conflict(changed_meanwhile())
     return case
+
+
+def may_handle(case: Case, actor_id: int | None) -> bool:
+    """The case is free, the actor's own, or the actor a lead (or an admin)."""
+    if case.assignee_id is None or case.assignee_id == actor_id:
+        return True
+    actor = db.session.get(User, actor_id) if actor_id is not None else None
+    return actor is not None and role_allows(actor.role, Permission.SUPERVISE_CASES)
+
+
+def require_handler(case: Case, actor_id: int | None) -> None:
+    """D15: what the customer receives or what decides the case — an answer, a question, the
+    explanatory track, spam, reopening — is done by the case's assignee, or by a lead; anyone
+    who handles cases may still add a note to a colleague's case (it changes nothing for the
+    customer, and the timeline names its author)."""
+    if not may_handle(case, actor_id):
+        raise Forbidden(
+            _("This case is assigned to someone else. Only they or a team lead can do this.")
+        )
 
 
 def require_open(case: Case) -> None:

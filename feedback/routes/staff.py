@@ -52,6 +52,7 @@ from feedback.schemas import (
     TrackSchema,
     form_data,
 )
+from feedback.transactions import may_handle
 from service.auth import Permission, requires
 from service.auth.permissions import role_allows
 from service.db import utcnow
@@ -210,7 +211,8 @@ def _detail_page(
             can_explain=explanatory_refusal(case, now) is None,
             explanatory_rule=rules.tracks.get(Track.EXPLANATORY),
             rule_label=rule_label,
-            tracking_link=tracking_url(case),
+            # The customer's only credential: shown to whoever handles the case (D16).
+            tracking_link=tracking_url(case) if _shows_tracking_link(case) else None,
             staff=queries.staff_members(),
             templates=queries.templates(case.language),
             outcomes=list(Outcome),
@@ -220,6 +222,13 @@ def _detail_page(
         ),
         status,
     )
+
+
+def _shows_tracking_link(case: Any) -> bool:
+    user = g.staff_user
+    if case.assignee_id is None:
+        return role_allows(user.role, Permission.SUPERVISE_CASES)
+    return role_allows(user.role, Permission.HANDLE_CASES) and may_handle(case, user.id)
 
 
 def _hours(span: dt.timedelta) -> str | None:

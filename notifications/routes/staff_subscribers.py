@@ -15,7 +15,7 @@ bp = Blueprint(
 
 
 @bp.get("/")
-@requires(Permission.VIEW_BACK_OFFICE)
+@requires(Permission.VIEW_SUBSCRIBERS)
 def index() -> Response | str:
     phone = (request.args.get("phone") or "").strip()
     if phone:
@@ -31,7 +31,7 @@ def index() -> Response | str:
 
 
 @bp.get("/<int:subscriber_id>")
-@requires(Permission.VIEW_BACK_OFFICE)
+@requires(Permission.VIEW_SUBSCRIBERS)
 def detail(subscriber_id: int) -> str:
     subscriber, messages = delivery.subscriber_history(subscriber_id)
     return render_template(

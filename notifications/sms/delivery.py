@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from notifications.sms.models import MessageStatus, OutboxMessage, Subscriber
+from service import audit
 from service.errors import NotFound
 from service.extensions import db
 
@@ -65,9 +66,12 @@ def outage_delivery(outage_id: int) -> DeliveryFigures:
 
 
 def subscriber_history(subscriber_id: int, limit: int = 200) -> tuple[Subscriber, list[Any]]:
+    """One subscriber and their messages, for staff; the look-up is audited (D3)."""
     subscriber = db.session.get(Subscriber, subscriber_id)
     if subscriber is None:
         raise NotFound()
+    audit.record("subscriber.viewed", "sms_subscriber", subscriber_id)
+    db.session.commit()
     messages = db.session.scalars(
         sa.select(OutboxMessage)
         .where(OutboxMessage.subscriber_id == subscriber_id)
@@ -95,4 +99,8 @@ def find_subscriber(phone: str) -> Subscriber | None:
     e164 = any_number_e164(phone)
     if e164 is None:
         return None
-    return db.session.scalar(sa.select(Subscriber).where(Subscriber.phone == e164))
+    found = db.session.scalar(sa.select(Subscriber).where(Subscriber.phone == e164))
+    # Audited whether found or not: a search tells whether a number is subscribed (D3).
+    audit.record("subscriber.searched", "sms_subscriber", found.id if found else None)
+    db.session.commit()
+    return found

@@ -32,6 +32,7 @@ class Permission(enum.StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
     MANAGE_SUBSCRIBERS = "manage_subscribers"
+    VIEW_SUBSCRIBERS = "view_subscribers"  # SMS subscribers' numbers, addresses, messages (D3)
     VIEW_CASES = "view_cases"  # feedback and complaints hold personal data
     RECORD_CASES = "record_cases"  # a case received by phone, e-mail, letter or in person
     HANDLE_CASES = "handle_cases"  # notes, questions, answers, close, reopen, spam
@@ -45,6 +46,7 @@ class Permission(enum.StrEnum):
 
 _CASE_WORK = {
     Permission.VIEW_BACK_OFFICE,
+    Permission.VIEW_SUBSCRIBERS,
     Permission.MANAGE_SUBSCRIBERS,
     Permission.VIEW_CASES,
     Permission.RECORD_CASES,
@@ -58,6 +60,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             Permission.VIEW_BACK_OFFICE,
             Permission.EDIT_OUTAGES,
+            Permission.VIEW_SUBSCRIBERS,
             Permission.MANAGE_SUBSCRIBERS,
             Permission.VIEW_CASES,
             Permission.RECORD_CASES,
