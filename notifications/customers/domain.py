@@ -15,6 +15,7 @@ def include(domain: Domain) -> None:
     domain.templates = "customers"
     domain.add_routes(register)
     domain.add_job(jobs.purge_sign_in_links, trigger="interval", hours=1)
+    domain.add_job(jobs.purge_unconfirmed_email_subscriptions, trigger="interval", hours=1)
     domain.add_command(customers_group)
     domain.evidence = CustomerEvidence()
     domain.demo = load_customers

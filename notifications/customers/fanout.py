@@ -20,8 +20,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from notifications.customers.models import PRIORITY_RANK, CustomerContact, DeliveryPoint
-from notifications.customers.texts import ADDRESS, NoticeEmail, notice_email
+from notifications.customers.models import (
+    PRIORITY_RANK,
+    CustomerContact,
+    DeliveryPoint,
+    EmailSubscription,
+)
+from notifications.customers.texts import ADDRESS, UNSUBSCRIBE, NoticeEmail, notice_email
 from notifications.models import Outage, OutageKind, Parity
 from notifications.sms.fanout import _held_by_quiet_hours, _quiet_until
 from notifications.sms.models import MessageKind, MessageStatus, OutboxMessage
@@ -34,6 +39,7 @@ from service.settings import current_settings
 
 Point = DeliveryPoint.__table__
 Person = CustomerContact.__table__
+Follower = EmailSubscription.__table__
 
 
 def point_in_area(area: Any) -> sa.ColumnElement[bool]:
@@ -178,6 +184,89 @@ def sms_rows(
     )
 
 
+def follower_in_area(area: Any) -> sa.ColumnElement[bool]:
+    """A resident's e-mail subscription follows an address the range may include (as SMS)."""
+    clause = Follower.c.postcode == area.postcode
+    if area.street_key is None:
+        return clause
+    numbers: list[sa.ColumnElement[bool]] = []
+    if area.from_number is not None:
+        numbers.append(Follower.c.number >= area.from_number)
+    if area.to_number is not None:
+        numbers.append(Follower.c.number <= area.to_number)
+    if area.parity != Parity.ALL:
+        numbers.append(Follower.c.number % 2 == (1 if area.parity == Parity.ODD else 0))
+    on_street = Follower.c.street_key == area.street_key
+    if numbers:
+        on_street = sa.and_(on_street, sa.or_(Follower.c.number.is_(None), sa.and_(*numbers)))
+    return sa.and_(clause, sa.or_(Follower.c.street_key.is_(None), on_street))
+
+
+def subscriber_rows(
+    outage: Outage,
+    event_key: str,
+    texts: dict[str, NoticeEmail],
+    not_before: dt.datetime,
+    now: dt.datetime,
+) -> sa.Select[Any]:
+    """One e-mail per confirmed subscription in the area, with its own unsubscribe link."""
+    conf = current_settings()
+    fallback = conf.default_language
+    language = sa.case(
+        {lang: sa.literal(lang) for lang in conf.languages},
+        value=Follower.c.language,
+        else_=fallback,
+    )
+    manage = (
+        sa.literal(f"{conf.public_base_url}/") + language + "/email-notices/" + Follower.c.token
+    )
+    place = (
+        sa.func.coalesce(
+            Follower.c.street + " " + Follower.c.number_text + ", ",
+            Follower.c.street + ", ",
+            "",
+        )
+        + Follower.c.postcode
+    )
+
+    def by_language(attribute: str, html: bool = False) -> sa.ColumnElement[str]:
+        chosen = sa.case(
+            {lang: sa.literal(getattr(t, attribute)) for lang, t in texts.items()},
+            value=Follower.c.language,
+            else_=sa.literal(getattr(texts[fallback], attribute)),
+        )
+        where: sa.ColumnElement[str] = place
+        if html:
+            for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
+                where = sa.func.replace(where, raw, escaped)
+        return sa.func.replace(sa.func.replace(chosen, ADDRESS, where), UNSUBSCRIBE, manage)
+
+    when = EmailMessage.__table__.c.next_attempt_at.type
+    return sa.select(
+        sa.literal(f"{event_key}:subscription:") + sa.cast(Follower.c.id, sa.String),
+        Follower.c.email,
+        language,
+        sa.func.substr(by_language("subject"), 1, 300),
+        by_language("text"),
+        by_language("html", html=True),
+        sa.literal(EmailStatus.QUEUED.value),
+        sa.literal(0),
+        sa.literal(not_before, type_=when),
+        sa.literal(now, type_=when),
+        sa.literal(outage.id),
+        manage + "/unsubscribe",
+    ).where(
+        Follower.c.verified_at.is_not(None),
+        sa.or_(*[follower_in_area(area) for area in outage.areas]),
+    )
+
+
+SUBSCRIBER_COLUMNS = [
+    "event_key", "to_address", "language", "subject", "body", "html", "status", "attempts",
+    "next_attempt_at", "created_at", "outage_id", "list_unsubscribe",
+]  # fmt: skip
+
+
 def fan_out_to_customers(
     outage: Outage, event: SmsEvent, event_key: str, now: dt.datetime | None = None
 ) -> tuple[int, int]:
@@ -211,6 +300,18 @@ def fan_out_to_customers(
             mail_table,
             EMAIL_COLUMNS,
             email_rows(outage, event_key, emails, language, not_before, now),
+            ["event_key"],
+        )
+    )
+    followers = {
+        lang: notice_email(outage, event, lang, unsubscribe_url=UNSUBSCRIBE)
+        for lang in conf.languages
+    }
+    db.session.execute(
+        _insert(
+            mail_table,
+            SUBSCRIBER_COLUMNS,
+            subscriber_rows(outage, event_key, followers, not_before, now),
             ["event_key"],
         )
     )

@@ -17,3 +17,10 @@ def purge_sign_in_links(now: dt.datetime | None = None) -> int:
     result = db.session.execute(sa.delete(SignInLink).where(SignInLink.expires_at < cutoff))
     db.session.commit()
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def purge_unconfirmed_email_subscriptions() -> int:
+    """Forget e-mail subscriptions never confirmed (email_subscriptions.UNCONFIRMED_DAYS)."""
+    from notifications.customers.email_subscriptions import purge_unconfirmed
+
+    return purge_unconfirmed()

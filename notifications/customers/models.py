@@ -129,7 +129,33 @@ __all__ = [
     "PRIORITY_RANK",
     "CustomerContact",
     "DeliveryPoint",
+    "EmailSubscription",
     "Priority",
     "Role",
     "SignInLink",
 ]
+
+
+class EmailSubscription(db.Model):  # type: ignore[name-defined,misc]
+    """A resident's e-mail subscription to notices for one address (double opt-in).
+
+    The address is a whole postcode (no street), a street, or one building, matched as the SMS
+    subscribers' addresses are. `token` (random, unguessable) is the key of the confirmation,
+    manage and one-click unsubscribe links; nothing else identifies the subscriber.
+    """
+
+    __tablename__ = "email_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    language: Mapped[str] = mapped_column(sa.String(2))
+    postcode: Mapped[str] = mapped_column(sa.String(8))
+    street: Mapped[str | None] = mapped_column(sa.String(200))
+    street_key: Mapped[str | None] = mapped_column(sa.String(200))
+    number: Mapped[int | None]
+    number_text: Mapped[str | None] = mapped_column(sa.String(20))
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    verified_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (sa.Index("ix_email_subscriptions_match", "postcode", "street_key"),)

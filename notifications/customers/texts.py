@@ -20,6 +20,7 @@ from service.i18n import format_datetime
 from service.settings import current_settings
 
 ADDRESS = "\u27e6address\u27e7"  # ⟦address⟧: replaced by the building's address in SQL
+UNSUBSCRIBE = "\u27e6unsubscribe\u27e7"  # a resident's own manage link, replaced in SQL
 
 
 @dataclass(frozen=True)

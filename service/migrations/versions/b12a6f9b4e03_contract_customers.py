@@ -67,6 +67,24 @@ def upgrade():
     )
     op.create_index(op.f('ix_customer_sign_in_links_email'), 'customer_sign_in_links', ['email'], unique=False)
 
+    op.create_table('email_subscriptions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('language', sa.String(length=2), nullable=False),
+    sa.Column('postcode', sa.String(length=8), nullable=False),
+    sa.Column('street', sa.String(length=200), nullable=True),
+    sa.Column('street_key', sa.String(length=200), nullable=True),
+    sa.Column('number', sa.Integer(), nullable=True),
+    sa.Column('number_text', sa.String(length=20), nullable=True),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('created_at', service.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('verified_at', service.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_email_subscriptions')),
+    sa.UniqueConstraint('token', name=op.f('uq_email_subscriptions_token'))
+    )
+    op.create_index(op.f('ix_email_subscriptions_email'), 'email_subscriptions', ['email'], unique=False)
+    op.create_index('ix_email_subscriptions_match', 'email_subscriptions', ['postcode', 'street_key'], unique=False)
+
     # The e-mail outbox carries an HTML alternative, a List-Unsubscribe URL, what the notice is
     # about and to whom, and a later bounce; the SMS outbox reaches customers' contacts too.
     op.add_column('email_outbox', sa.Column('html', sa.Text(), nullable=True))
@@ -92,6 +110,9 @@ def downgrade():
         batch_op.drop_column('outage_id')
         batch_op.drop_column('list_unsubscribe')
         batch_op.drop_column('html')
+    op.drop_index('ix_email_subscriptions_match', table_name='email_subscriptions')
+    op.drop_index(op.f('ix_email_subscriptions_email'), table_name='email_subscriptions')
+    op.drop_table('email_subscriptions')
     op.drop_index(op.f('ix_customer_sign_in_links_email'), table_name='customer_sign_in_links')
     op.drop_table('customer_sign_in_links')
     op.drop_index(op.f('ix_customer_contacts_email'), table_name='customer_contacts')
