@@ -59,14 +59,16 @@ def audit_group() -> None:
 @audit_group.command("verify")
 @with_appcontext
 def audit_verify() -> None:
-    """Check every link of the chain; exit 1 at the first broken one."""
+    """Check every link of the chain and its end against the latest signed checkpoint; exit 1
+    at the first broken one."""
     from service.audit import verify_chain
 
     report = verify_chain()
     if report.broken_at is not None:
         click.echo(f"audit log BROKEN at entry {report.broken_at}: {report.reason}", err=True)
         sys.exit(1)
-    click.echo(f"audit log intact: {report.entries} entries")
+    waiting = f" ({report.pending} written, not yet chained)" if report.pending else ""
+    click.echo(f"audit log intact: {report.entries} entries{waiting}")
 
 
 @click.command("demo")
