@@ -53,6 +53,14 @@ def test_application_with_two_documents_gets_reference_link_and_acknowledgement(
     assert mail.to_address == "biuro@sloneczna.example.pl"
     assert "PR-" in mail.subject
     assert mail.language == "pl"
+    assert "Co dalej" in mail.body and "warunki przyłączenia" in mail.body  # the next steps
+    assert "/pl/connection-request/PR-" in mail.body  # the private link
+    from notifications.sms.models import OutboxMessage
+
+    sms = db.session.scalars(sa.select(OutboxMessage)).one()
+    assert sms.phone == "+48601234567" and sms.language == "pl"
+    assert "PR-" in sms.body
+    assert not set("ąćęłńóśźż") & set(sms.body.lower())  # GSM-7: 160 characters a segment
     assert mail.reference and mail.reference.startswith("PR-")
     page = client.get(location)
     assert page.status_code == 200
