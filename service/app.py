@@ -98,6 +98,7 @@ def register_edge(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """The shell's own pages; each domain adds its own in register_domains."""
+    from service.auth.admin import bp as users_bp
     from service.auth.routes import bp as auth_bp
     from service.health import bp as health_bp
     from service.public import bp as public_bp
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(users_bp)
     app.register_blueprint(staff_bp)
 
 
