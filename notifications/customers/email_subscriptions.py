@@ -65,6 +65,7 @@ def subscribe(data: Mapping[str, Any], lang: str) -> None:
             token=token,
         )
     )
+    confirm_url = manage_url(token, lang) + "/confirm"
     with force_locale(lang):
         subject = _("Confirm your e-mail notices from %(utility)s", utility=conf.utility_name)
         body = _(
@@ -72,7 +73,7 @@ def subscribe(data: Mapping[str, Any], lang: str) -> None:
             "%(place)s:\n%(url)s\n\nIf you did not ask for this, ignore this message: nothing "
             "will be sent and your address is forgotten in %(days)d days.",
             place=" ".join(p for p in (street, number_text, postcode) if p),
-            url=f"{manage_url(token, lang)}/confirm",
+            url=confirm_url,
             days=UNCONFIRMED_DAYS,
         )
     enqueue_email(
