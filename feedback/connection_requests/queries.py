@@ -21,7 +21,6 @@ from feedback.connection_requests.procedure import OPEN
 from feedback.connection_requests.references import parse_reference, token_matches
 from service.errors import NotFound
 from service.extensions import db
-from service.settings import current_settings
 
 INBOX_LIMIT = 200
 
@@ -68,17 +67,18 @@ def inbox(show_closed: bool = False) -> list[ConnectionRequest]:
 def api_list(
     status: Status | None, first: dt.date | None, last: dt.date | None
 ) -> list[ConnectionRequest]:
-    from service.evidence import Period
+    """Requests received from local day `first` to `last` (both included), by id."""
+    from service.i18n import from_local
 
     query = sa.select(ConnectionRequest).order_by(ConnectionRequest.id)
     if status is not None:
         query = query.where(ConnectionRequest.status == status)
-    if first or last:
-        period = Period(first or dt.date(2000, 1, 1), last or dt.date(9999, 12, 30))
-        start, end = period.utc_bounds(current_settings().timezone)
-        query = query.where(
-            ConnectionRequest.received_at >= start, ConnectionRequest.received_at < end
-        )
+    if first is not None and first.year >= 1900:  # earlier: no bound (and no overflow)
+        start = from_local(dt.datetime.combine(first, dt.time()))
+        query = query.where(ConnectionRequest.received_at >= start)
+    if last is not None and last.year < 9000:
+        end = from_local(dt.datetime.combine(last + dt.timedelta(days=1), dt.time()))
+        query = query.where(ConnectionRequest.received_at < end)
     return list(db.session.scalars(query.limit(1000)))
 
 

@@ -32,9 +32,9 @@ from service.settings import current_settings
 from service.validation import BaseSchema, ChoiceField, TrimmedString, max_length, not_blank
 
 TEXT_MAX = 5000
-MAX_KW = Decimal(50_000)  # one building: 50 MW is already a large industrial site
-MAX_AREA = Decimal(1_000_000)
-MAX_MWH = Decimal(500_000)
+MAX_KW = 50_000  # one building: 50 MW is already a large industrial site
+MAX_AREA = 1_000_000
+MAX_MWH = 500_000
 _MAX_RECEIVED_AGE = dt.timedelta(days=366)
 _CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -56,6 +56,21 @@ class PostcodeField(TrimmedString):
         return canonical
 
 
+class DecimalNumber(fields.Float):
+    """A number in JSON and forms ("number" in OpenAPI), loaded as a Decimal of `places`
+    decimals for the NUMERIC columns (a float never reaches the database)."""
+
+    def __init__(self, places: int = 1, **kwargs: Any) -> None:
+        self.places = Decimal(1).scaleb(-places)
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        number = super()._deserialize(value, attr, data, **kwargs)
+        if abs(number) >= 1e12:  # beyond any limit here, and beyond what quantize can hold
+            raise self.make_error("too_large")
+        return Decimal(repr(number)).quantize(self.places)
+
+
 class IdentifierField(TrimmedString):
     """PESEL, NIP, REGON, KRS or Y-tunnus, checked with its checksum, stored compact."""
 
@@ -71,8 +86,8 @@ class IdentifierField(TrimmedString):
             raise ma.ValidationError(str(identifiers.MESSAGES[self.kind])) from None
 
 
-def kilowatts(**kwargs: Any) -> fields.Decimal:
-    return fields.Decimal(
+def kilowatts(**kwargs: Any) -> DecimalNumber:
+    return DecimalNumber(
         places=1,
         validate=ma.validate.Range(
             min=0, max=MAX_KW, error=_l("Enter a capacity from 0 to 50,000 kW.")
@@ -121,19 +136,19 @@ class ApplicationSchema(BaseSchema):
         falsy={"0", "false", "no", "existing", False},
         **required(_l("Choose whether the building is new or existing.")),
     )
-    heated_area_m2 = fields.Decimal(
+    heated_area_m2 = DecimalNumber(
         places=1,
         validate=ma.validate.Range(
-            min=Decimal(1), max=MAX_AREA, error=_l("Enter an area from 1 to 1,000,000 m².")
+            min=1, max=MAX_AREA, error=_l("Enter an area from 1 to 1,000,000 m².")
         ),
         **required(_l("Enter the heated area in m².")),
     )
-    cubature_m3 = fields.Decimal(
+    cubature_m3 = DecimalNumber(
         places=1,
         load_default=None,
         allow_none=True,
         validate=ma.validate.Range(
-            min=Decimal(1),
+            min=1,
             max=MAX_AREA * 10,
             error=_l("Enter a cubature from 1 to 10,000,000 m³."),
         ),
@@ -143,7 +158,7 @@ class ApplicationSchema(BaseSchema):
     ventilation_kw = kilowatts(load_default=Decimal(0))
     process_kw = kilowatts(load_default=Decimal(0))
     off_season_kw = kilowatts(load_default=None, allow_none=True)
-    annual_mwh = fields.Decimal(
+    annual_mwh = DecimalNumber(
         places=1,
         load_default=None,
         allow_none=True,
@@ -289,7 +304,7 @@ class ConditionsSchema(BaseSchema):
     metering = TrimmedString(validate=not_blank(TEXT_MAX), **required(_l("Describe the metering.")))
     set_on = fields.Date(load_default=None, allow_none=True)
     delivered_on = fields.Date(load_default=None, allow_none=True)
-    connection_fee = fields.Decimal(
+    connection_fee = DecimalNumber(
         places=2,
         load_default=None,
         allow_none=True,
@@ -316,7 +331,7 @@ class LetterSentSchema(BaseSchema):
 class AgreementSchema(BaseSchema):
     """Finland: the heat contract's connection fee, agreed date and instalments."""
 
-    connection_fee = fields.Decimal(
+    connection_fee = DecimalNumber(
         places=2,
         load_default=None,
         allow_none=True,
