@@ -1,9 +1,9 @@
 """`fairheat backup`: a consistent copy of the database, taken while the service runs.
 
-- SQLite: the online backup API (sqlite3.Connection.backup) copies the database page by page
-  under the database's own locking, so writers keep working and the copy is one consistent
-  state; the copy is then checked with PRAGMA integrity_check. Copying the file (or its -wal
-  beside it) would not be.
+- SQLite: the online backup API (sqlite3.Connection.backup) copies the database in one read
+  transaction, so writers keep working (WAL mode) and the copy is one consistent state; the
+  copy is then checked with PRAGMA integrity_check. Copying the file (or its -wal beside it)
+  would not be.
 - PostgreSQL: pg_dump in its custom format (-Fc: compressed, restored selectively and in
   parallel by pg_restore), taken in one snapshot (pg_dump's own repeatable-read transaction);
   --no-owner and --no-privileges so it restores into a fresh database under another role;
@@ -74,9 +74,10 @@ def _backup_sqlite(source: Path, target: Path) -> None:
     with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src:
         dst = sqlite3.connect(partial)
         try:
-            # 1024 pages a step: writers get the lock between steps; a page written meanwhile
-            # restarts the copy of what changed (the API's own rule), so the copy is consistent.
-            src.backup(dst, pages=1024)
+            # In one step, inside one read transaction: in WAL mode (service/db.py) writers go on
+            # meanwhile, and the copy is the database as of the step's start. (Steps of N pages
+            # would restart whenever another connection writes, forever under steady writes.)
+            src.backup(dst, pages=-1)
             ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
             dst.close()
