@@ -56,7 +56,7 @@ def staircase_html(point_id: int, outage_id: int, languages: Sequence[str]) -> s
                     else None,
                     ended=format_datetime(outage.ended_at, lang) if outage.ended_at else None,
                     url=outage_url(outage.id, lang),
-                    emergency_phone=conf.customers.emergency_phone,
+                    emergency_phone=conf.feedback.emergency_phone,
                     utility=conf.utility_name,
                 )
             )

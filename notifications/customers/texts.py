@@ -58,7 +58,7 @@ def notice_email(
         "notice": notice,
         "address": ADDRESS,
         "url": outage_url(outage.id, lang),
-        "emergency_phone": conf.customers.emergency_phone,
+        "emergency_phone": conf.feedback.emergency_phone,
         "manage_url": f"{conf.public_base_url}/{lang}/customers/sign-in",
         "unsubscribe_url": unsubscribe_url,
         "lang": lang,

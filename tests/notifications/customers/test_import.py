@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from notifications.customers import ImportRefused, import_customers
 from notifications.customers.models import CustomerContact, DeliveryPoint, Priority, Role
@@ -17,6 +18,19 @@ ROWS = [
     "1001;As Oy Kalevankatu 5;00100;Kalevankatu;5;huolto@huolto.example;;sv;caretaker;;24",
     "1002;Palvelutalo Aurinko;00100;Kalevankatu;7 B;;+358401234568;fi;owner;care_home;60",
 ]
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    """The reasons are read in English here (the app's default language is Finnish)."""
+    with force_locale("en"):
+        yield
+
+
+def test_reasons_are_given_in_the_operators_language(app):
+    with force_locale("fi"):
+        summary = load(["1003;Koulu;0010;Kalevankatu;9;;;fi;;;1"])
+    assert summary.rejected == [(2, "postcode 0010 ei ole postinumero.")]
 
 
 def points():
