@@ -64,11 +64,12 @@ def reconcile_calls(now: dt.datetime | None = None, client: Any = None) -> int:
 
 def _log_missed_call(client: Any, record: Any, now: dt.datetime) -> int:
     received = record.start_time or record.date_created or now
+    caller = record._from  # the SDK's name for "from"
     call = EmergencyCall(
         twilio_call_sid=record.sid,
         received_at=received.replace(microsecond=0),
         channel=CallChannel.TWILIO,
-        caller_phone=any_number_e164(record.from_) if record.from_ else None,
+        caller_phone=any_number_e164(caller) if caller else None,
         called_number=record.to,
         problem=Problem.OTHER,
         language=caller_language(record.to),

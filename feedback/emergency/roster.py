@@ -92,16 +92,22 @@ def _shift(row: Any) -> Shift:
 
 
 def load_roster(horizon: dt.timedelta = dt.timedelta(days=14)) -> Roster:
-    """The weekly pattern and the one-off changes not yet over (and up to `horizon` ahead)."""
+    """The weekly pattern and the one-off changes not yet over (and up to `horizon` ahead).
+
+    Read on a connection of its own, so the caller's transaction is left as it is."""
     now = dt.datetime.now(dt.UTC)
-    slots = db.session.scalars(
-        sa.select(DutySlot).order_by(DutySlot.weekday, DutySlot.start_minute, DutySlot.id)
-    ).all()
-    changes = db.session.scalars(
-        sa.select(DutyChange)
-        .where(DutyChange.ends_at > now - horizon, DutyChange.starts_at < now + horizon)
-        .order_by(DutyChange.starts_at.desc(), DutyChange.id.desc())
-    ).all()
+    slot_table, change_table = DutySlot.__table__, DutyChange.__table__
+    with db.engine.connect() as connection:
+        slots = connection.execute(
+            sa.select(slot_table).order_by(
+                slot_table.c.weekday, slot_table.c.start_minute, slot_table.c.id
+            )
+        ).all()
+        changes = connection.execute(
+            sa.select(change_table)
+            .where(change_table.c.ends_at > now - horizon, change_table.c.starts_at < now + horizon)
+            .order_by(change_table.c.starts_at.desc(), change_table.c.id.desc())
+        ).all()
     return Roster(
         tuple(WeeklySlot(s.weekday, s.start_minute, s.end_minute, _shift(s)) for s in slots),
         tuple(OneOff(c.starts_at, c.ends_at, _shift(c)) for c in changes),
@@ -124,10 +130,8 @@ class RosterCopy:
             return found[1]
         try:
             roster = load_roster()
-            db.session.rollback()
         except sa.exc.SQLAlchemyError:
             log.exception("duty roster unreadable; using this process's copy")
-            db.session.rollback()
             return found[1] if found is not None else Roster((), ())
         with self._lock:
             self._copies[key] = (time.monotonic(), roster)

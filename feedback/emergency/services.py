@@ -30,6 +30,7 @@ from service.errors import Conflict, NotFound, ValidationFailed
 from service.extensions import db
 from service.settings import current_settings
 from service.transactions import commit_or_conflict
+from service.validation import load_or_fail
 
 EDITABLE = (
     "received_at",
@@ -231,6 +232,7 @@ def open_outage_from_call(call_id: int, *, now: dt.datetime | None = None) -> in
     """A new unplanned interruption (a draft, for the dispatcher to complete and publish) at the
     call's address, starting when the call came in; the call is linked to it. Its id."""
     from notifications import create_outage
+    from notifications.schemas import OutageInputSchema  # the API's own input, validated alike
 
     now = now or utcnow()
     call = get_call(call_id)
@@ -243,16 +245,16 @@ def open_outage_from_call(call_id: int, *, now: dt.datetime | None = None) -> in
         "no_hot_water": "hot_water",
         "low_temperature": "reduced_supply",
     }.get(call.problem.value, "heating_and_hot_water")
-    outage = create_outage(
+    data = load_or_fail(
+        OutageInputSchema(),
         {
             "kind": "unplanned",
             "impact": impact,
             "cause": "leak" if call.problem.value == "leak" else "network_repair",
-            "starts_at": min(call.received_at, now),
+            "starts_at": min(call.received_at, now).isoformat(),
             "areas": [area],
-            "texts": {},
         },
-        now=now,
     )
+    outage = create_outage(data, now=now)
     link_outage(call_id, outage.id)
     return int(outage.id)

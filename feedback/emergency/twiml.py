@@ -3,6 +3,8 @@ they called (FAIRHEAT_VOICE_NUMBERS), with the Say voices' language codes."""
 
 from __future__ import annotations
 
+import functools
+
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from twilio.twiml.voice_response import VoiceResponse
@@ -44,7 +46,33 @@ def _dial(response: VoiceResponse, number: str, attempt: int) -> None:
 
 def greeting(language: str, active_outages: int | None, number: str | None) -> str:
     """The TwiML answering an incoming call: greeting, interruptions, the recording notice when
-    recording is on, then the dial to the person on duty (or the callback promise)."""
+    recording is on, then the dial to the person on duty (or the callback promise).
+
+    The same inputs give the same document, so each process keeps the last few it built: in a
+    storm of calls they are all the same one."""
+    settings = current_settings()
+    emergency = settings.emergency
+    return _greeting(
+        language,
+        active_outages,
+        number,
+        settings.utility_name,
+        settings.public_base_url,
+        emergency.recording,
+        emergency.dial_timeout_seconds,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _greeting(
+    language: str,
+    active_outages: int | None,
+    number: str | None,
+    utility: str,
+    base_url: str,
+    recording: bool,
+    timeout: int,
+) -> str:
     settings = current_settings()
     response = VoiceResponse()
     with force_locale(language):

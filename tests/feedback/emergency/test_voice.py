@@ -11,7 +11,7 @@ import lxml.etree
 import pytest
 import sqlalchemy as sa
 
-from feedback.emergency import roster
+from feedback.emergency import roster, voice
 from feedback.emergency.models import Callback, CallStatus, DutySlot, EmergencyCall
 from notifications.sms.models import OutboxMessage
 from service.db import utcnow
@@ -38,6 +38,7 @@ def settings_env():
 @pytest.fixture(autouse=True)
 def fresh_roster_copy():
     roster.COPY.forget()
+    voice._active.clear()
     yield
     roster.COPY.forget()
 
