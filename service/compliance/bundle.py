@@ -185,7 +185,13 @@ def _write_files(
     (work / "registers").mkdir()
     labels = _chart_labels()
     workbook = xlsxwriter.Workbook(
-        str(work / "data.xlsx"), {"constant_memory": True, "tmpdir": str(work)}
+        str(work / "data.xlsx"),
+        {
+            "constant_memory": True,
+            "tmpdir": str(work),
+            "strings_to_formulas": False,  # "=…" in a register is text, never a formula
+            "strings_to_urls": False,
+        },
     )
     workbook.set_properties(
         {"title": _("Report on meeting the standards"), "created": dt.datetime(2000, 1, 1)}  # noqa: DTZ001 (Excel has no zones)

@@ -41,17 +41,32 @@ def cell_text(value: object, type_: FieldType) -> str:
     return str(value)
 
 
-def _xlsx_value(value: object, type_: FieldType) -> object:
-    if value is None:
-        return None
-    if type_ is FieldType.DATETIME and isinstance(value, dt.datetime):
+def _cell_writers(sheet: Any, columns: Sequence[Column], formats: dict[str, Any]) -> list[Any]:
+    """One typed XlsxWriter call per column (no per-cell type sniffing, and text is never
+    turned into a formula or a link)."""
+
+    def datetime_cell(row: int, col: int, value: Any) -> None:
         aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return aware.astimezone(dt.UTC).replace(tzinfo=None)
-    if type_ is FieldType.NUMBER:
-        return float(value)  # type: ignore[arg-type]
-    if type_ in (FieldType.INTEGER, FieldType.BOOLEAN):
-        return value
-    return str(value)
+        sheet.write_datetime(
+            row, col, aware.astimezone(dt.UTC).replace(tzinfo=None), formats["datetime"]
+        )
+
+    def number_cell(row: int, col: int, value: Any) -> None:
+        sheet.write_number(row, col, float(value))
+
+    def boolean_cell(row: int, col: int, value: Any) -> None:
+        sheet.write_boolean(row, col, bool(value))
+
+    def string_cell(row: int, col: int, value: Any) -> None:
+        sheet.write_string(row, col, str(value))
+
+    by_type = {
+        FieldType.DATETIME: datetime_cell,
+        FieldType.NUMBER: number_cell,
+        FieldType.INTEGER: number_cell,
+        FieldType.BOOLEAN: boolean_cell,
+    }
+    return [by_type.get(column.type, string_cell) for column in columns]
 
 
 @dataclass(frozen=True)
@@ -106,6 +121,7 @@ def write_register(
     writer.writerow([c.name for c in columns])
     sheet = workbook.add_worksheet(register.name[:31])
     sheet.write_row(0, 0, [c.name for c in columns], formats["header"])
+    writers = _cell_writers(sheet, columns, formats)
     count = 0
     for row in register.rows():
         for watcher in watchers:
@@ -114,14 +130,9 @@ def write_register(
         writer.writerow([cell_text(v, c.type) for v, c in zip(values, columns, strict=True)])
         count += 1
         if count <= XLSX_MAX_ROWS:
-            for col, (value, column) in enumerate(zip(values, columns, strict=True)):
-                cell = _xlsx_value(value, column.type)
-                if cell is None:
-                    continue
-                if isinstance(cell, dt.datetime):
-                    sheet.write_datetime(count, col, cell, formats["datetime"])
-                else:
-                    sheet.write(count, col, cell)
+            for col, value in enumerate(values):
+                if value is not None:
+                    writers[col](count, col, value)
     text.close()
     return WrittenTable(
         register.name,
