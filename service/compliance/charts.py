@@ -145,16 +145,19 @@ def watchers_for(
 
         chart = Chart(labels["answers_against_deadlines"], _months(period), series)
         found.append(ChartWatcher(chart, names.index("received_at"), case_series, zone))
-    if register.name == "emergency_calls" and "answered" in names:
+    # Calls by the hour they came in: answered (an answered_at, or an `answered` flag) or not.
+    answered_column = next((n for n in ("answered_at", "answered") if n in names), None)
+    if register.name == "emergency_calls" and answered_column is not None:
         times = [c.name for c in register.columns if c.type.value == "datetime"]
-        if times:
-            answered = names.index("answered")
+        received = "received_at" if "received_at" in names else (times[0] if times else None)
+        if received is not None:
+            answered = names.index(answered_column)
             series = [labels["answered"], labels["not_answered"]]
             chart = Chart(labels["calls_per_hour"], [f"{h:02d}" for h in range(24)], series)
             found.append(
                 ChartWatcher(
                     chart,
-                    names.index(times[0]),
+                    names.index(received),
                     lambda row: series[0] if row[answered] else series[1],
                     zone,
                     by="hour",

@@ -56,3 +56,38 @@ def test_a_figure_no_domain_provides_is_no_data(known, signing_key, export, monk
     assert figure["id"] == "no_such_figure"
     assert figure["value"] is None and figure["verdict"] == "no_data"
     assert standard_entry["verdict"] == "no_data"
+
+
+def test_charts_follow_the_registers_that_exist():
+    """Calls per hour of the day are drawn only from an emergency register that has the data."""
+    import datetime as dt
+
+    from service.compliance.charts import watchers_for
+    from service.evidence import Column, FieldType, Period, Register
+
+    labels = {
+        k: k
+        for k in (
+            "interruptions_per_month", "planned", "unplanned", "answers_against_deadlines",
+            "in_time", "late", "open", "calls_per_hour", "answered", "not_answered",
+        )
+    }  # fmt: skip
+    period = Period.parse("2025-03")
+    calls = Register(
+        "emergency_calls",
+        "Calls",
+        (
+            Column("id", FieldType.INTEGER),
+            Column("received_at", FieldType.DATETIME),
+            Column("answered_at", FieldType.DATETIME),
+        ),
+        lambda: [],
+    )
+    (watcher,) = watchers_for(calls, period, "Europe/Helsinki", labels)
+    # 21:30 UTC on 29 March is 23:30 in Helsinki (winter time); 21:30 on the 30th is 00:30.
+    watcher.see((1, dt.datetime(2025, 3, 29, 21, 30, tzinfo=dt.UTC), None))
+    watcher.see((2, dt.datetime(2025, 3, 30, 21, 30, tzinfo=dt.UTC), dt.datetime.now(dt.UTC)))
+    assert watcher.chart.counts == {("23", "not_answered"): 1, ("00", "answered"): 1}
+    assert "<svg" in watcher.chart.svg()
+    no_times = Register("emergency_calls", "Calls", (Column("id", FieldType.INTEGER),), list)
+    assert watchers_for(no_times, period, "Europe/Helsinki", labels) == []
