@@ -35,7 +35,9 @@ _ANONYMOUS: dict[str, Any] = {
     "name": None,
     "email": None,
     "phone": None,
-    "postal_address": None,
+    # The table wants some contact on every case (ck has_contact): an empty address says
+    # "anonymised".
+    "postal_address": "",
     "latitude": None,
     "longitude": None,
     "answer_text": None,

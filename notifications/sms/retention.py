@@ -24,6 +24,7 @@ from notifications.sms.models import (
     SubscriberAddress,
     VerificationCode,
 )
+from notifications.sms.subscriptions import ERASED_PHONE
 from service.db import utcnow
 from service.extensions import db
 from service.retention import Erasure, Kept, Subject
@@ -47,8 +48,8 @@ def _anonymise_messages(*where: sa.ColumnElement[bool]) -> int:
     return _count(
         db.session.execute(
             sa.update(OutboxMessage)
-            .where(OutboxMessage.status.in_(FINAL), OutboxMessage.phone != "", *where)
-            .values(phone="", body="")
+            .where(OutboxMessage.status.in_(FINAL), OutboxMessage.phone != ERASED_PHONE, *where)
+            .values(phone=ERASED_PHONE, body="")
             .execution_options(synchronize_session=False)
         )
     )

@@ -22,13 +22,14 @@ ERASED = ""
 
 
 def _anonymise(*where: sa.ColumnElement[bool]) -> int:
-    result = db.session.execute(
+    changed = db.session.scalars(
         sa.update(EmailMessage)
         .where(EmailMessage.status.in_(FINAL), EmailMessage.to_address != ERASED, *where)
         .values(to_address=ERASED, subject=ERASED, body=ERASED)
+        .returning(EmailMessage.id)
         .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    ).all()
+    return len(changed)
 
 
 def expire_emails(cutoff: dt.datetime, held: frozenset[int]) -> int:

@@ -12,6 +12,7 @@ import hashlib
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from service import audit
 from service.auth.services import normalize_email
@@ -27,10 +28,10 @@ def subject_for(phone: str | None = None, email: str | None = None) -> Subject:
     phone = (phone or "").strip() or None
     email = normalize_email(email or "") or None
     if phone is None and email is None:
-        raise ValidationFailed({"phone": ["Give a phone number or an e-mail address."]})
+        raise ValidationFailed({"phone": [_("Give a phone number or an e-mail address.")]})
     e164 = any_number_e164(phone) if phone else None
     if phone and e164 is None:
-        raise ValidationFailed({"phone": ["This is not a phone number."]})
+        raise ValidationFailed({"phone": [_("This is not a phone number.")]})
     return Subject(phone=e164, email=email)
 
 
