@@ -88,7 +88,7 @@ def acknowledge(case: Case) -> list[str]:
             ]
         )
         # Translators: SMS (budget: two messages, 306 characters, for fi/sv/en with a
-        # 20-character %(utility)s and a 60-character %(link)s; Polish within four UCS-2).
+        # 20-character %(utility)s and a 76-character %(link)s; Polish within four UCS-2).
         sms = pgettext(
             "sms",
             "%(utility)s: we received your message %(reference)s and will answer by %(date)s. "
@@ -118,8 +118,8 @@ def ask_customer(case: Case, question: str, event_id: int) -> list[str]:
                 _signature(),
             ]
         )
-        # Translators: SMS (budget: one message, 160 characters, for fi/sv/en with a
-        # 20-character %(utility)s and a 60-character %(link)s; Polish within three UCS-2).
+        # Translators: SMS (budget: two messages, 306 characters, for fi/sv/en with a
+        # 20-character %(utility)s and a 76-character %(link)s; Polish within four UCS-2).
         sms = pgettext(
             "sms",
             "%(utility)s: we need more information about your case %(reference)s. "
@@ -146,7 +146,7 @@ def tell_new_deadline(case: Case, event_id: int) -> list[str]:
             ]
         )
         # Translators: SMS (budget: two messages, 306 characters, for fi/sv/en with a
-        # 20-character %(utility)s and a 60-character %(link)s; Polish within four UCS-2).
+        # 20-character %(utility)s and a 76-character %(link)s; Polish within four UCS-2).
         sms = pgettext(
             "sms",
             "%(utility)s: your complaint %(reference)s needs an explanatory procedure. We will "
@@ -184,8 +184,8 @@ def send_answer(case: Case, event_id: int) -> list[str]:
                 _signature(),
             ]
         )
-        # Translators: SMS (budget: one message, 160 characters, for fi/sv/en with a
-        # 20-character %(utility)s and a 60-character %(link)s; Polish within three UCS-2).
+        # Translators: SMS (budget: two messages, 306 characters, for fi/sv/en with a
+        # 20-character %(utility)s and a 76-character %(link)s; Polish within four UCS-2).
         sms = pgettext(
             "sms",
             "%(utility)s: we have answered your message %(reference)s. Read the answer and "

@@ -184,3 +184,63 @@ def test_translators_never_type_a_keyword(lang: str) -> None:
             capitals = re.findall(r"\b[A-ZÄÖÅĄĆĘŁŃÓŚŹŻ]{3,}\b", string)
             typed += [(message.id, word) for word in capitals if fold(word) in _KEYWORD_WORDS]
     assert typed == []
+
+
+# --- The case messages of feedback/messages.py: the same msgctxt "sms" rules -------------------
+
+# The private tracking link alone is about 76 characters (reference and a 24-character token).
+CASE_BUDGETS = {"acknowledge": (2, 4), "ask_customer": (2, 4), "tell_new_deadline": (2, 4),
+                "send_answer": (2, 4)}  # fmt: skip
+TRACKING_PATH = "/feedback/FH-2026-000123/abcdefghijklmnopqrstuvwx"
+
+
+def _case_sms(monkeypatch: pytest.MonkeyPatch, lang: str, start: dt.datetime) -> dict[str, str]:
+    """Each case SMS as feedback/messages.py writes it, caught before the outbox."""
+    from types import SimpleNamespace
+
+    from feedback import messages
+    from service.settings import current_settings
+
+    sent: dict[str, str] = {}
+
+    def catch(case, key, subject, body, sms, *, both):  # type: ignore[no-untyped-def]
+        sent[key.split(":")[2]] = sms
+        return ["sms"]
+
+    monkeypatch.setattr(messages, "_send", catch)
+    monkeypatch.setattr(messages, "reference", lambda case: "FH-2026-000123")
+    link = f"{current_settings().public_base_url}/{lang}{TRACKING_PATH}"
+    monkeypatch.setattr(messages, "tracking_url", lambda case: link)
+    case = SimpleNamespace(
+        id=123, language=lang, received_at=start, deadline_at=start + dt.timedelta(days=14),
+        type="complaint", rule_value=14, rule_unit="calendar_days", rule_source="",
+        track_reason="-", answer_text="-", answer_action="-",
+    )  # fmt: skip
+    messages.acknowledge(case)  # type: ignore[arg-type]
+    messages.ask_customer(case, "?", 1)  # type: ignore[arg-type]
+    messages.tell_new_deadline(case, 2)  # type: ignore[arg-type]
+    messages.send_answer(case, 3)  # type: ignore[arg-type]
+    names = {"ack": "acknowledge", "info": "ask_customer", "track": "tell_new_deadline",
+             "answer": "send_answer"}  # fmt: skip
+    return {names[key]: text for key, text in sent.items()}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_case_sms_stays_within_its_budget(
+    sms_app: Flask, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    over = []
+    for start in WEEK:
+        texts = _case_sms(monkeypatch, lang, start)
+        assert set(texts) == set(CASE_BUDGETS)
+        for name, text in texts.items():
+            gsm_budget, ucs2_budget = CASE_BUDGETS[name]
+            sample = Sample(name, False, text)
+            transliterated = cost(sample, transliterate=True)
+            if transliterated.segments > gsm_budget:
+                over.append((name, "GSM-7", transliterated.units, transliterated.text))
+            as_written = cost(sample, transliterate=False)
+            polish = as_written.encoding == "UCS-2" and lang == "pl"
+            if polish and as_written.segments > ucs2_budget:
+                over.append((name, "UCS-2", as_written.units, as_written.text))
+    assert over == []
