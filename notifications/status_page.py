@@ -17,7 +17,9 @@ from flask_babel import lazy_gettext as _l
 
 from notifications.models import Impact, Outage, OutageUpdate
 from notifications.queries import LookupResult
+from notifications.streets.queries import request_resolver
 from service.extensions import db
+from service.i18n import current_language
 from service.settings import current_settings
 
 # Plain advice per impact (Energiateollisuus' "Varaudu häiriöihin" style): what still works,
@@ -150,8 +152,10 @@ def map_features(outages: Iterable[Outage], now: dt.datetime) -> dict[str, Any]:
 def streets_of(outage: Outage, limit: int = 4) -> tuple[list[str], int]:
     """A short street summary for lists: up to `limit` names (postcodes for whole areas)."""
     names: list[str] = []
+    streets = request_resolver(a.postcode for a in outage.areas if a.street)  # in two languages
+    lang = current_language()
     for area in outage.areas:
-        name = area.street or area.postcode
+        name = streets.name(area.postcode, area.street, lang) if area.street else area.postcode
         if name not in names:
             names.append(name)
     return names[:limit], max(len(names) - limit, 0)

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from notifications.models import Cause, Impact, OutageKind, OutageStatus, Parity
-from notifications.streets.queries import resolver
+from notifications.streets.queries import request_resolver
 from service.i18n import format_datetime
 
 # One catalog lookup per label: the tables hold lazy strings, translated when str() is taken
@@ -171,7 +171,7 @@ def _compose(outage: object, lang: str) -> NoticeText:
         lines.append(_expected_end_line(kind, expected, lang))
     lines.append(_("Cause: %(cause)s", cause=cause_label(o.cause)))  # type: ignore[attr-defined]
     ranges = list(o.areas)  # type: ignore[attr-defined]
-    names = resolver(a.postcode for a in ranges if a.street)
+    names = request_resolver(a.postcode for a in ranges if a.street)
     areas = [
         describe_area(
             a.postcode,

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 
 from notifications.areas import street_key
 from notifications.streets.models import StreetAlias
@@ -84,6 +85,27 @@ def resolver(postcodes: Iterable[str]) -> Resolver:
             found.names.setdefault((postcode, canonical, None), name)
         if language:
             found.names[(postcode, canonical, language)] = name
+    return found
+
+
+def request_resolver(postcodes: Iterable[str]) -> Resolver:
+    """`resolver`, kept for the rest of the request: a page of 50 notice cards loads each
+    postcode's names once. Outside a request (worker, CLI) it is a fresh `resolver`."""
+    if not has_request_context():
+        return resolver(postcodes)
+    cached: tuple[Resolver, set[str]] | None = g.get("_street_resolver")
+    if cached is None:
+        cached = (Resolver(), set())
+        g._street_resolver = cached
+    found, loaded = cached
+    missing = {p for p in postcodes if p} - loaded
+    if missing:
+        more = resolver(missing)
+        found.canonical.update(more.canonical)
+        found.names.update(more.names)
+        for key, members in more.members.items():
+            found.members.setdefault(key, set()).update(members)
+        loaded.update(missing)
     return found
 
 

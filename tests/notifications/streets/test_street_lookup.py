@@ -98,3 +98,12 @@ def test_a_lookup_by_any_name_finds_exactly_what_the_canonical_name_finds(notice
         o.id
         for o in list_outages(status="active", postcode=postcode, street=canonical, number=number)
     ]
+
+
+def test_the_public_pages_show_each_street_in_the_readers_language(notices, client):
+    swedish = client.get("/sv/").get_data(as_text=True)
+    finnish = client.get("/fi/").get_data(as_text=True)
+    assert "Mannerheimvägen" in swedish and "Tavastvägen" in swedish
+    assert "Mannerheimintie" in finnish and "Kalevankatu" in finnish
+    detail = client.get(f"/sv/outages/{notices[0].id}").get_data(as_text=True)
+    assert "Mannerheimvägen 1–15" in detail
