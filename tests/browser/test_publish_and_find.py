@@ -57,7 +57,8 @@ def local_input(app: Flask, delta: dt.timedelta) -> str:
 
 
 def answer_class(page: Page, answer: str) -> None:
-    expect(page.locator(".answer")).to_have_class(re.compile(rf"\banswer--{answer}\b"))
+    # The first answer box is "Now"; "Planned" follows it.
+    expect(page.locator(".answer").first).to_have_class(re.compile(rf"\banswer--{answer}\b"))
 
 
 def sign_in(page: Page) -> None:
@@ -75,20 +76,22 @@ def publish_unplanned(app: Flask, page: Page) -> int:
     expect(page).to_have_url(re.compile(r"/staff/outages/new\?kind=unplanned$"))
     page.locator("#impact").select_option("heating")
     page.locator("#cause").select_option("leak")
+    # An unplanned interruption starts now; the times are folded away until asked for.
+    page.locator("details.times summary").click()
     page.locator("#starts_at").fill(local_input(app, -dt.timedelta(minutes=20)))
     page.locator("#expected_end_at").fill(local_input(app, dt.timedelta(hours=3)))
     for name, value in AREA.items():
         page.locator(f'input[name="areas-0-{name}"]').fill(value)
     page.locator('select[name="areas-0-parity"]').select_option("even")
+    page.locator("details.texts summary").click()
     page.locator("#text-pl").fill(POLISH_TEXT)
-    page.locator("#publish").check()
     # The live preview (a POST with the form's CSRF token) shows the Polish text too.
     expect(page.locator("#preview")).to_contain_text(POLISH_TEXT)
     page.screenshot(path=SCREENSHOTS["staff"], full_page=True)
     page.set_viewport_size({"width": 375, "height": 800})
     page.screenshot(path=SCREENSHOTS["staff-mobile"], full_page=True)
-    # "Add a row" is a submit button too; "Save" is the one that saves.
-    page.get_by_role("button", name=text("en", "Save"), exact=True).click()
+    # "Add a row" and "Save as draft" are submit buttons too; "Publish" is the primary one.
+    page.get_by_role("button", name=text("en", "Publish"), exact=True).click()
     expect(page).to_have_url(re.compile(r"/staff/outages/\d+$"))
     outage_id = int(page.url.rsplit("/", 1)[1])
     expect(page.locator("h1")).to_contain_text(text("en", "Notice %(num)d", num=outage_id))
