@@ -12,7 +12,6 @@ SQLite only (layout does not depend on the database); the flows run on both data
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
