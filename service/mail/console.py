@@ -13,6 +13,7 @@ from email.message import Message
 import sqlalchemy as sa
 
 from service.extensions import db
+from service.mail.gateway import RawEmail
 from service.mail.models import EmailMessage as OutboxEmail
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 class ConsoleGateway:
     name = "console"
 
-    def send(self, message: Message) -> None:
+    def send(self, message: Message | RawEmail) -> None:
         log.info("console e-mail to %s: %s", message["To"], message["Subject"])
 
     def close(self) -> None:

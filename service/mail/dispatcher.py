@@ -6,8 +6,8 @@
   lease.py). The lease's end is the claim's token: a dispatcher only records outcomes on rows
   that still carry one of its own lease's ends.
 - A batch goes over one SMTP connection per 50 messages (at most FAIRHEAT_EMAIL_CONNECTIONS),
-  each reused for its share; each outcome is committed as soon as it is known, so a crash
-  mid-batch resends at most the messages in flight (one per connection).
+  each reused for its share; accepted messages are recorded in groups of 20 and refusals at
+  once, so a crash mid-batch resends at most a group and the messages in flight.
 - A temporary failure (4xx, timeout, dropped connection) is retried with exponential backoff
   and jitter; a permanent one (5xx) fails at once, as does the last of FAIRHEAT_EMAIL_MAX_ATTEMPTS.
 - When the server cannot be reached at all, the batch stops: the rows not yet tried go back to
@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import email.message
 import logging
 import random
 import threading
@@ -34,7 +33,8 @@ from service.extensions import db
 from service.mail.gateway import (
     MailGateway,
     MailSendError,
-    compose_email,
+    RawEmail,
+    compose_raw,
     gateway_from_settings,
     message_id,
 )
@@ -163,8 +163,8 @@ def _release(batch: list[Claimed], lease_until: dt.datetime, next_attempt_at: dt
         )
 
 
-def _compose(settings: Settings, claimed: Claimed) -> email.message.Message:
-    return compose_email(
+def _compose(settings: Settings, claimed: Claimed) -> RawEmail:
+    return compose_raw(
         settings,
         to=claimed.to_address,
         subject=claimed.subject,
@@ -179,6 +179,23 @@ def _compose(settings: Settings, claimed: Claimed) -> email.message.Message:
 
 Outcome = MailSendError | bool | None  # True sent, an error, None not tried (stopped)
 MESSAGES_PER_CONNECTION = 50
+# Accepted messages are recorded (one UPDATE, one commit) in groups this size: a commit per
+# message was a third of the dispatcher's time. A crash resends at most this many plus the
+# ones in flight, each with the same Message-ID.
+RECORD_EVERY = 20
+
+
+def _mark_sent(ids: list[int], lease_until: dt.datetime) -> None:
+    db.session.execute(
+        sa.update(EmailMessage)
+        .where(
+            EmailMessage.id.in_(ids),
+            EmailMessage.status == EmailStatus.SENDING,
+            EmailMessage.lease_until.in_(BatchLease.tokens(lease_until)),
+        )
+        .values(status=EmailStatus.SENT, sent_at=utcnow(), lease_until=None, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _send_one(
@@ -229,8 +246,8 @@ def send_due_emails(limit: int = 50, now: dt.datetime | None = None) -> int:
 
     A batch goes over one SMTP connection per 50 messages, at most FAIRHEAT_EMAIL_CONNECTIONS
     at once (threads that only send; every database write stays on this thread, in the batch's
-    order). Each outcome is committed as soon as it is known, so a crash resends at most the
-    messages in flight (one per connection).
+    order). Accepted messages are recorded in groups of RECORD_EVERY, refusals at once, so a
+    crash resends at most a group and the messages in flight (one per connection).
     """
     now = now or utcnow()
     settings = current_settings()
@@ -253,7 +270,15 @@ def send_due_emails(limit: int = 50, now: dt.datetime | None = None) -> int:
 
     sent = 0
     untried: list[Claimed] = []
+    accepted: list[int] = []
     release_at = now
+
+    def record_accepted() -> None:
+        if accepted:
+            _mark_sent(accepted, lease_until)
+            db.session.commit()
+            accepted.clear()
+
     try:
         with ThreadPoolExecutor(max_workers=width, thread_name_prefix="mail") as pool:
             for claimed, outcome in zip(batch, pool.map(send, batch), strict=True):
@@ -261,20 +286,18 @@ def send_due_emails(limit: int = 50, now: dt.datetime | None = None) -> int:
                     untried.append(claimed)
                     continue
                 if outcome is True:
-                    _update(
-                        claimed,
-                        lease_until,
-                        status=EmailStatus.SENT,
-                        sent_at=utcnow(),
-                        last_error=None,
-                    )
+                    accepted.append(claimed.id)
                     sent += 1
+                    if len(accepted) >= RECORD_EVERY:
+                        record_accepted()
                 elif isinstance(outcome, MailSendError):
+                    record_accepted()
                     retry_at = _record_failure(claimed, lease_until, outcome, now)
                     if outcome.unreachable:
                         # The rows not yet tried wait as long as the one that found it down.
                         release_at = retry_at or now
-                db.session.commit()
+                    db.session.commit()
+        record_accepted()
         if untried:
             _release(untried, lease_until, release_at)
             db.session.commit()

@@ -12,10 +12,14 @@ of reach (then the rest of the batch waits too).
 
 from __future__ import annotations
 
+import binascii
 import datetime as dt
 import email.utils
+import functools
 import hashlib
 import quopri
+import secrets
+from dataclasses import dataclass
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
@@ -54,7 +58,7 @@ class MailGateway(Protocol):
 
     name: str
 
-    def send(self, message: Message) -> None:
+    def send(self, message: Message | RawEmail) -> None:
         """Hand one message to the server; raise MailSendError when it is not accepted."""
         ...
 
@@ -127,6 +131,92 @@ def compose_email(
         message["List-Unsubscribe"] = f"<{list_unsubscribe}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return message
+
+
+@dataclass(frozen=True)
+class RawEmail:
+    """A message already in its wire form, for the dispatcher's hot path.
+
+    `compose_raw` writes the same headers and encodings as `compose_email` straight to bytes
+    (RFC 2047 words for non-ASCII headers, quoted-printable UTF-8 parts, CRLF): the dispatcher
+    then spends about a tenth of a millisecond a message on it instead of a millisecond or two
+    building and flattening an email.message tree, which bounds how fast one dispatcher mails
+    30,000 contacts (bench/email_fanout.py).
+    """
+
+    sender: str
+    to: str
+    subject: str
+    data: bytes
+
+    def __getitem__(self, name: str) -> str:  # what the console backend logs
+        return {"To": self.to, "Subject": self.subject}.get(name, "")
+
+
+def _qp(text: str) -> bytes:
+    # b2a_qp encodes "=", non-ASCII and trailing blanks and keeps lines within 76 characters.
+    encoded = binascii.b2a_qp(text.encode("utf-8"), istext=True)
+    return encoded.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def _part_headers(subtype: str) -> bytes:
+    return (
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    ).encode("ascii")
+
+
+def _header_value(value: str) -> str:
+    value = " ".join(value.split())  # one line: no CR/LF can reach the header block
+    return value if value.isascii() else Header(value, "utf-8").encode()
+
+
+def compose_raw(
+    settings: Settings,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    language: str,
+    message_id: str,
+    date: dt.datetime,
+    html: str | None = None,
+    list_unsubscribe: str | None = None,
+) -> RawEmail:
+    """The message compose_email builds, as bytes on the wire (see RawEmail)."""
+    sender = settings.mail.from_address
+    headers = [
+        f"From: {_from_header(settings.utility_name, sender)}",
+        f"To: {' '.join(to.split())}",
+        f"Subject: {_header_value(subject)}",
+        f"Date: {email.utils.format_datetime(date)}",
+        f"Message-ID: {message_id}",
+        "Auto-Submitted: auto-generated",
+        f"Content-Language: {language}",
+        "MIME-Version: 1.0",
+    ]
+    if list_unsubscribe:
+        headers.append(f"List-Unsubscribe: <{' '.join(list_unsubscribe.split())}>")
+        headers.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+    head = "\r\n".join(headers).encode("ascii") + b"\r\n"
+    if html is None:
+        data = head + _part_headers("plain") + _qp(body)
+    else:
+        boundary = f"=_fairheat_{secrets.token_hex(12)}"  # "=_" never occurs in QP text
+        mark = f"--{boundary}\r\n".encode("ascii")
+        data = (
+            head
+            + f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'.encode()
+            + mark + _part_headers("plain") + _qp(body) + b"\r\n"
+            + mark + _part_headers("html") + _qp(html) + b"\r\n"
+            + f"--{boundary}--\r\n".encode("ascii")
+        )  # fmt: skip
+    return RawEmail(sender=sender, to=to, subject=subject, data=data)
+
+
+@functools.lru_cache(maxsize=8)
+def _from_header(name: str, address: str) -> str:
+    return email.utils.formataddr((name, address), charset="utf-8")
 
 
 def gateway_from_settings(settings: Settings) -> MailGateway:

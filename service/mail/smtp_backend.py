@@ -14,7 +14,7 @@ import ssl
 from email.message import Message
 
 from config.mail_settings import MailSettings
-from service.mail.gateway import MailSendError
+from service.mail.gateway import MailSendError, RawEmail
 
 # Answers after which smtplib has reset the transaction (RSET): the connection stays usable.
 _TRANSACTION_REFUSED = (
@@ -94,10 +94,13 @@ class SmtpGateway:
                 ) from error
         return self._smtp
 
-    def send(self, message: Message) -> None:
+    def send(self, message: Message | RawEmail) -> None:
         smtp = self._connection()
         try:
-            smtp.send_message(message)
+            if isinstance(message, RawEmail):
+                smtp.sendmail(message.sender, [message.to], message.data)
+            else:
+                smtp.send_message(message)
         except _TRANSACTION_REFUSED as error:
             raise classify_smtp_error(error) from error
         except (smtplib.SMTPException, OSError) as error:

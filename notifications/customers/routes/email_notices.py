@@ -9,8 +9,12 @@ from flask import Blueprint, g, render_template, request
 
 from notifications.customers import email_subscriptions
 from service.errors import ValidationFailed
+from service.extensions import limiter
 from service.i18n import language_prefixed
 from service.tracking import private_pages
+
+# Each POST mails someone: per client address, as the SMS codes are limited.
+MAIL_LIMIT = "5 per minute;20 per hour"
 
 bp = private_pages(
     language_prefixed(
@@ -30,6 +34,7 @@ def form() -> str:
 
 
 @bp.post("/")
+@limiter.limit(MAIL_LIMIT)
 def subscribe() -> Any:
     try:
         email_subscriptions.subscribe(request.form, g.lang)

@@ -14,8 +14,12 @@ from notifications.customers import queries, services
 from notifications.customers.sign_in import request_sign_in, sign_in
 from notifications.customers.staircase import staircase_page, staircase_pdf
 from service.errors import ValidationFailed
+from service.extensions import limiter
 from service.i18n import language_prefixed
 from service.tracking import private_pages
+
+# Each POST mails someone: per client address, as the SMS codes are limited.
+MAIL_LIMIT = "5 per minute;20 per hour"
 
 bp = private_pages(
     language_prefixed(
@@ -43,6 +47,7 @@ def sign_in_form() -> str:
 
 
 @bp.post("/sign-in")
+@limiter.limit(MAIL_LIMIT)
 def ask_for_link() -> Any:
     try:
         request_sign_in(request.form.get("email", ""), g.lang)
