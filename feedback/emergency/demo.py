@@ -4,6 +4,7 @@ missed and called back, and a roster so the line is covered around the clock."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,7 +53,8 @@ def load_calls(only_if_empty: bool = False) -> str:
         postcode = outage.areas[0].postcode
         street = outage.areas[0].street or street
     lang = conf.default_language
-    for weekday in range(7):
+    has_roster = db.session.scalar(sa.select(DutySlot.id).limit(1)) is not None
+    for weekday in range(7 if not has_roster else 0):
         for start, end, name, n in (
             (0, 720, "Päivystäjä A", 901),
             (720, 1440, "Päivystäjä B", 902),
@@ -87,7 +89,7 @@ def load_calls(only_if_empty: bool = False) -> str:
     for i, spec in enumerate(calls, start=1):
         received = night + dt.timedelta(minutes=spec["minutes"])
         call = EmergencyCall(
-            twilio_call_sid=f"CAdemo{i:026d}",
+            twilio_call_sid=f"CA{secrets.token_hex(16)}",
             received_at=received,
             channel=CallChannel.TWILIO,
             caller_phone=_phone(code, 100 + i),

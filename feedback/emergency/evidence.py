@@ -256,13 +256,14 @@ class EmergencyEvidence:
             (EmergencyCall.problem, "problem", list(Problem)),
             (EmergencyCall.channel, "channel", list(CallChannel)),
         ):
-            counts: dict[Any, int] = dict(
-                db.session.execute(
+            counts: dict[Any, int] = {
+                value: count
+                for value, count in db.session.execute(
                     sa.select(column, sa.func.count(EmergencyCall.id))
                     .where(in_period)
                     .group_by(column)
-                ).all()  # a Result has keys(): dict() would take it for a mapping
-            )
+                )
+            }
             prefix = "emergency_calls_type_" if kind == "problem" else "emergency_calls_channel_"
             for member in members:
                 found.append(

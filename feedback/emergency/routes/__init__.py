@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(twilio.bp)
     csrf.exempt(twilio.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(staff.assets)
     api.register(app)
     csrf.exempt(api.bp)
     app.jinja_env.globals.update(emergency_label=LABELS.label)

@@ -50,12 +50,11 @@ from service.phones import any_number_e164, display_phone
 from service.validation import load_or_fail
 
 bp = Blueprint(
-    "staff_emergency",
-    __name__,
-    url_prefix="/staff/emergency",
-    template_folder="../templates",
-    static_folder="../static",
-    static_url_path="/static",
+    "staff_emergency", __name__, url_prefix="/staff/emergency", template_folder="../templates"
+)
+# intake.js, public like every script (outside /staff/, where each endpoint needs a permission)
+assets = Blueprint(
+    "emergency_assets", __name__, static_folder="../static", static_url_path="/assets/emergency"
 )
 
 Page = BaseResponse | str | tuple[str, int]

@@ -79,22 +79,24 @@ class Unreachable(Exception):
 
 @pytest.fixture
 def database_down(app):
-    """Every new connection to the database fails, as when its host is gone."""
+    """Every new connection to the database fails, as when its host is gone: on every engine
+    (the app's, and the autocommit one single-statement writes use on PostgreSQL), whose pools
+    are emptied first (disposing the app's engine disposes the other)."""
     engine = db.engine
 
     def refuse(dialect, conn_rec, cargs, cparams):
-        raise engine.dialect.loaded_dbapi.OperationalError("could not connect to server")
+        raise dialect.loaded_dbapi.OperationalError("could not connect to server")
 
     def down() -> None:
         db.session.remove()
         engine.dispose()
-        sa.event.listen(engine, "do_connect", refuse)
+        sa.event.listen(sa.engine.Engine, "do_connect", refuse)
 
     def up() -> None:
-        sa.event.remove(engine, "do_connect", refuse)
+        sa.event.remove(sa.engine.Engine, "do_connect", refuse)
 
     yield down, up
-    if sa.event.contains(engine, "do_connect", refuse):
+    if sa.event.contains(sa.engine.Engine, "do_connect", refuse):
         up()
 
 
