@@ -13,7 +13,7 @@ CATALOGS := service/translations
 UV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1 $(BIN)/uv
 SYNC := $(UV) sync --locked --inexact --python $(BIN)/python
 
-.PHONY: run test install dev lock lock-check upgrade-lock translations lint format wheel clean
+.PHONY: run test install dev lock lock-check upgrade-lock translations lint format wheel clean screenshots
 
 $(BIN)/uv: requirements/uv.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ run: install
 	$(BIN)/fairheat db upgrade
 	$(BIN)/fairheat demo --if-empty
 	FAIRHEAT_RUN_SCHEDULER=1 $(BIN)/fairheat run --host $(HOST) --port $(PORT)
+
+## make screenshots: the public home, a notice, the address answers and the dispatcher's form at
+## 390 and 1280 px, from a throwaway demo site, into docs/screenshots/ (needs /usr/bin/chromium).
+screenshots: dev
+	$(BIN)/python tools/screenshots.py docs/screenshots
 
 ## make test: the whole suite (SQLite and PostgreSQL; browser tests when Chromium is present).
 test: dev
