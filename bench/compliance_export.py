@@ -50,7 +50,7 @@ FULL = {
 }
 
 # Every row lands in the year: `ts` spreads row n over it (UTC, minute resolution).
-_TS = "timestamptz '{year}-01-01 00:00+00' + ((n * 7919) % 525000) * interval '1 minute'"
+_TS = "timestamptz '{year}-01-01 00:00+00' + ((n::bigint * 7919) % 525000) * interval '1 minute'"
 
 FILL: dict[str, str] = {
     "outages": """
@@ -252,11 +252,18 @@ def run_export(env: dict[str, str], out: str, year: int) -> dict[str, Any]:
 
     app = create_app()
     with app.app_context():
-        request = check_request("all", str(year), "en")
+        request = check_request("all", str(year), "en")  # steps are named in English
+        marks: list[tuple[str, float]] = []
         started = time.monotonic()
-        path = write_bundle(request, Path(out))
+        path = write_bundle(
+            request, Path(out), lambda step, _: marks.append((step, time.monotonic() - started))
+        )
         seconds = time.monotonic() - started
-    return {"seconds": seconds, "bytes": path.stat().st_size}
+    # Where the time goes: each step's seconds (a step ends where the next one starts).
+    steps: dict[str, float] = {}
+    for (step, at), (_, until) in zip(marks, [*marks[1:], ("end", seconds)], strict=True):
+        steps[step] = round(steps.get(step, 0) + until - at, 2)
+    return {"seconds": seconds, "bytes": path.stat().st_size, "steps": steps}
 
 
 def run_baseline(env: dict[str, str], out: str, year: int) -> dict[str, Any]:
@@ -374,6 +381,7 @@ def main() -> None:
                 "generation_seconds": round(generated, 1),
                 "export_seconds": round(export["seconds"], 2),
                 "export_peak_mb": export["peak_mb"],
+                "export_steps_seconds": export["steps"],
                 "bundle_bytes": export["bytes"],
                 "baseline_seconds": round(baseline["seconds"], 2),
                 "baseline_peak_mb": baseline["peak_mb"],

@@ -131,7 +131,8 @@ def write_bundle(request: ExportRequest, out_dir: Path, progress: Progress | Non
         at = utcnow()
         final = out_dir / bundle_name(request, at)
         part = out_dir / f".{final.name}.part"
-        report(_("Packing the bundle"), 98)
+        with force_locale(request.language):
+            report(_("Packing the bundle"), 98)
         with zipfile.ZipFile(part, "w") as archive:
             for name in sorted(files):
                 with (
@@ -141,7 +142,8 @@ def write_bundle(request: ExportRequest, out_dir: Path, progress: Progress | Non
                     shutil.copyfileobj(source, target, 1 << 16)
         os.replace(part, final)
         part = None
-        report(_("Done"), 100)
+        with force_locale(request.language):
+            report(_("Done"), 100)
         return final
     finally:
         shutil.rmtree(work, ignore_errors=True)
