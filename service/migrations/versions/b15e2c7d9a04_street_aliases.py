@@ -32,6 +32,7 @@ _KEYED = (  # (table, column with the street as written, nullable key)
     ("outage_areas", "street", True),
     ("sms_subscriber_addresses", "street", True),
     ("customer_delivery_points", "street", False),
+    ("emergency_calls", "street", True),
 )
 
 
