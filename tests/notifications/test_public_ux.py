@@ -158,3 +158,26 @@ def test_lookup_times_show_planned_hours(app, client):
     )
     _, html = lookup(client, postcode="00100", street="Mannerheimintie", number="3")
     assert "–" in html.split('class="planned-list"')[1].split("</ul>")[0]
+
+
+def test_missing_contact_is_said_once_on_the_fieldset(app, client):
+    page = client.get("/en/feedback")
+    token = page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    response = client.post(
+        "/en/feedback",
+        data={
+            "csrf_token": token,
+            "type": "complaint",
+            "area": "heat_supply",
+            "description": "Cold.",
+            "email": "",
+            "phone": "",
+            "reply_channel": "email",
+            "language": "en",
+        },
+    )
+    html = unescape(response.get_data(as_text=True))
+    message = "Give an e-mail address or a phone number so that we can answer you."
+    assert response.status_code == 422
+    assert html.count(message) == 2  # once in the summary, once on the fieldset
+    assert 'aria-describedby="contact-error"' in html
