@@ -9,6 +9,8 @@ the hints while typing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -397,8 +399,15 @@ def _record_html(call_id: int, lang: str, pdf: bool) -> str:
             clocks=call_clocks(call),
             lang=lang,
             pdf=pdf,
+            print_css=_print_css() if pdf else "",
             display_phone=display_phone,
         )
+
+
+@functools.lru_cache(maxsize=1)
+def _print_css() -> str:
+    """The PDF carries its style inline (WeasyPrint fetches nothing); the page links the file."""
+    return (Path(__file__).parent.parent / "static" / "emergency" / "print.css").read_text()
 
 
 def _print_language() -> str:

@@ -125,6 +125,7 @@ BAD_INPUT = [
     ("caller_phone", {"caller_phone": "12"}),
     ("caller_phone", {"caller_phone": "+1 202 555 0100"}),
     ("postcode", {"postcode": "ABC"}),
+    ("postcode", {"postcode": ""}),  # a street without its postcode
     ("problem", {"problem": "volcano"}),
     ("priority", {"priority": "urgent"}),
     ("channel", {"channel": "twilio"}),

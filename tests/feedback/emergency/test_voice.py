@@ -278,3 +278,10 @@ def test_missed_calls_are_listed_by_the_api(client, token_for):
         ).status_code
         == 200
     )
+
+
+def test_the_static_fallback_twiml_dials_the_duty_number(app):
+    from feedback.emergency.twiml import fallback_twiml
+
+    doc = lxml.etree.fromstring(fallback_twiml(FALLBACK).encode())
+    assert doc.find("Dial").text == FALLBACK and doc.find("Dial").get("timeout") == "20"
