@@ -10,6 +10,7 @@ from notifications.streets.demo import DEMO_FILES
 from notifications.streets.models import StreetAlias
 from service.extensions import db
 
+
 @pytest.fixture
 def settings_env() -> dict[str, str]:
     return {"FAIRHEAT_DEFAULT_LANGUAGE": "en"}  # what the command prints, asserted in English
