@@ -104,9 +104,15 @@ def record_success(user: User, address: str) -> None:
     db.session.commit()
 
 
-def purge_failures(now: dt.datetime | None = None) -> int:
-    """Delete failures older than the window (the nightly job); the caller commits."""
+# An address the owner has not signed in from for this long is forgotten (it is personal data).
+KNOWN_ADDRESS_DAYS = 90
+
+
+def purge_failures(now: dt.datetime | None = None) -> None:
+    """Delete failures older than the window and addresses not used for KNOWN_ADDRESS_DAYS
+    (the nightly retention job); the caller commits."""
     now = now or utcnow()
     since = now - dt.timedelta(minutes=current_settings().security.signin_window_minutes)
-    result = db.session.execute(sa.delete(SignInFailure).where(SignInFailure.at < since))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    db.session.execute(sa.delete(SignInFailure).where(SignInFailure.at < since))
+    stale = now - dt.timedelta(days=KNOWN_ADDRESS_DAYS)
+    db.session.execute(sa.delete(KnownSignInAddress).where(KnownSignInAddress.last_at < stale))
