@@ -1,10 +1,12 @@
 """Documents through the real connection-request form on gunicorn: memory and none lost.
 
     .venv/bin/python bench/connection_upload.py [--size-mb 50] [--applications 50]
+    .venv/bin/python bench/connection_upload.py --database postgresql   # a throwaway cluster
 
-In one run: a temporary instance (SQLite in a temp directory, FAIRHEAT_ENV=production, Polish
-rules, the intake rate limit raised since all load comes from one address), migrated with
-`fairheat db upgrade`, served by `wsgi:app` under gunicorn (2 sync workers).
+In one run: a temporary instance (SQLite in a temp directory, or a throwaway PostgreSQL
+cluster; FAIRHEAT_ENV=production, Polish rules, the intake rate limit raised since all load
+comes from one address), migrated with `fairheat db upgrade`, served by `wsgi:app` under
+gunicorn (2 sync workers).
 
 1. Memory. Each worker's peak RSS is reset (/proc/<pid>/clear_refs "5") after a warm-up
    application; then a baseline application with a 100 KB document, then one with a
@@ -30,7 +32,6 @@ import os
 import re
 import secrets
 import shutil
-import sqlite3
 import struct
 import sys
 import tempfile
@@ -38,6 +39,7 @@ import threading
 import time
 import zlib
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import HOST, Gunicorn, free_port, log, migrate  # noqa: E402
@@ -178,17 +180,26 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=50)
     parser.add_argument("--applications", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="fairheat-bench-upload-"))
     server: Gunicorn | None = None
+    cluster: Any = None
     try:
         port = free_port()
-        db_path = tmp / "fairheat.sqlite3"
+        if args.database == "postgresql":
+            sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+            from tests.support.postgres import start_cluster
+
+            cluster = start_cluster()
+            url = cluster.create_database("fairheat_upload")
+        else:
+            url = f"sqlite:///{tmp / 'fairheat.sqlite3'}"
         env = {
             **os.environ,
             "FAIRHEAT_ENV": "production",
-            "FAIRHEAT_DATABASE_URL": f"sqlite:///{db_path}",
+            "FAIRHEAT_DATABASE_URL": url,
             "FAIRHEAT_SECRET_KEY": secrets.token_urlsafe(48),
             "FAIRHEAT_JURISDICTION": "PL",
             "FAIRHEAT_RUN_SCHEDULER": "0",
@@ -269,19 +280,20 @@ def main() -> None:
         for status, _ in results:
             statuses[str(status)] = statuses.get(str(status), 0) + 1
 
-        with sqlite3.connect(db_path) as conn:
-            docs = {
-                request_id: (count, sizes)
-                for request_id, count, sizes in conn.execute(
-                    "SELECT request_id, COUNT(*), GROUP_CONCAT(sha256) FROM connection_document "
-                    "GROUP BY request_id"
-                )
-            }
-            keys = {row[0] for row in conn.execute("SELECT file_key FROM connection_document")}
-            big_ok = conn.execute(
-                "SELECT COUNT(*) FROM connection_document WHERE sha256 = ? AND size = ?",
-                (big[2], big[1]),
-            ).fetchone()[0]
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(env["FAIRHEAT_DATABASE_URL"])
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text("SELECT request_id, file_key, sha256, size FROM connection_document")
+            ).all()
+        engine.dispose()
+        docs: dict[int, tuple[int, str]] = {}
+        for request_id, _key, sha, _size in rows:
+            count, shas = docs.get(request_id, (0, ""))
+            docs[request_id] = (count + 1, shas + "," + sha)
+        keys = {row[1] for row in rows}
+        big_ok = sum(1 for row in rows if row[2] == big[2] and row[3] == big[1])
         lost = sum(
             1
             for ref in references
@@ -294,7 +306,7 @@ def main() -> None:
             json.dumps(
                 {
                     "bench": "connection_upload",
-                    "database": "sqlite",
+                    "database": args.database,
                     "workers": args.workers,
                     "document_mb": args.size_mb,
                     "upload_status": status_big,
@@ -321,6 +333,8 @@ def main() -> None:
             server.stop()
             if "--keep" not in sys.argv:
                 log("gunicorn log tail:\n" + server.tail())
+        if cluster is not None:
+            cluster.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
