@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from config.mail_settings import is_email_address
 from notifications.areas import house_number, street_key
 from notifications.customers.models import EmailSubscription
+from notifications.customers.rows import has_control_characters
 from service import audit
 from service.db import utcnow
 from service.errors import NotFound, ValidationFailed
@@ -42,6 +43,11 @@ def subscribe(data: Mapping[str, Any], lang: str) -> None:
     """
     conf = current_settings()
     errors: dict[str, list[str]] = {}
+    for name in ("email", "postcode", "street", "number"):
+        if has_control_characters(str(data.get(name) or "")):
+            errors[name] = [_("This value is not valid.")]
+    if errors:
+        raise ValidationFailed(errors)
     email = str(data.get("email") or "").strip()
     if not is_email_address(email) or len(email) > 254:
         errors["email"] = [_("Enter an e-mail address.")]

@@ -7,6 +7,7 @@ refuses is refused by the import for the same reason, in the same words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -33,6 +34,14 @@ COLUMNS = (
     "dwellings",
 )
 REQUIRED_COLUMNS = ("customer_number", "name", "postcode", "street", "house_number")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control_characters(text: str) -> bool:
+    """NUL and other control characters (tab and line breaks aside): never in a register."""
+    return _CONTROL.search(text) is not None
 
 
 class RowRejected(Exception):
@@ -68,6 +77,8 @@ def _text(record: Mapping[str, object], column: str, limit: int) -> str | None:
     if value is None:
         return None
     text = str(value).strip()
+    if has_control_characters(text):
+        raise RowRejected(_("%(column)s contains a control character.", column=column))
     if len(text) > limit:
         raise RowRejected(
             _("%(column)s is longer than %(limit)d characters.", column=column, limit=limit)

@@ -4,9 +4,11 @@ and manager forms for a contact, and the dumped delivery point."""
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from notifications.customers.models import Priority, Role
+from notifications.customers.rows import has_control_characters
 from service.validation import BaseSchema, TrimmedString
 
 
@@ -33,13 +35,20 @@ class BulkUpsertSchema(BaseSchema):
     prune = fields.Boolean(load_default=False)
 
 
+def _printable(value: str) -> None:
+    if has_control_characters(value):
+        raise ma.ValidationError(_l("This value is not valid."))
+
+
 class CustomerQuerySchema(BaseSchema):
     q = TrimmedString(
-        load_default=None, metadata={"description": "customer number, name, street or e-mail"}
+        load_default=None,
+        validate=[validate.Length(max=254), _printable],
+        metadata={"description": "customer number, name, street or e-mail"},
     )
-    postcode = TrimmedString(load_default=None)
+    postcode = TrimmedString(load_default=None, validate=[validate.Length(max=12), _printable])
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
 
 
 class ContactSchema(ma.Schema):
@@ -83,6 +92,6 @@ class ContactFormSchema(BaseSchema):
 
 
 class PointFormSchema(BaseSchema):
-    name = TrimmedString(required=True, validate=validate.Length(max=200))
+    name = TrimmedString(required=True, validate=[validate.Length(max=200), _printable])
     priority = fields.Enum(Priority, by_value=True, required=True)
     dwellings = fields.Integer(required=True, validate=validate.Range(min=0, max=100_000))

@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from config.mail_settings import is_email_address
 from notifications.customers.models import CustomerContact, SignInLink
+from notifications.customers.rows import has_control_characters
 from service.db import utcnow
 from service.errors import ValidationFailed
 from service.extensions import db
@@ -37,7 +38,7 @@ def _serializer() -> URLSafeSerializer:
 def request_sign_in(email: str, lang: str, now: dt.datetime | None = None) -> None:
     """Mail a sign-in link when the address is a contact of some delivery point; commits."""
     email = (email or "").strip()
-    if not is_email_address(email) or len(email) > 254:
+    if not is_email_address(email) or len(email) > 254 or has_control_characters(email):
         raise ValidationFailed({"email": [_("Enter an e-mail address.")]})
     known = db.session.scalar(
         sa.select(CustomerContact.id).where(CustomerContact.contact_key == email.lower()).limit(1)

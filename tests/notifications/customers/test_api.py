@@ -52,3 +52,13 @@ def test_the_api_needs_a_token_and_is_documented(client):
     assert client.get("/api/v1/customers").status_code == 401
     spec = client.get("/api/openapi.json").get_json()
     assert {"get", "post"} <= set(spec["paths"]["/api/v1/customers"])
+
+
+def test_control_characters_are_refused_not_stored(client, token_for):
+    headers = token_for("dispatcher")
+    nul = {**ROW, "name": "As Oy\x00 Annankatu"}
+    response = client.post("/api/v1/customers", json={"rows": [nul]}, headers=headers)
+    assert response.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count(DeliveryPoint.id))) == 0
+    search = client.get("/api/v1/customers?q=%00x", headers=headers)
+    assert search.status_code == 422

@@ -160,3 +160,9 @@ def test_one_hundred_thousand_rows_import_in_one_go(app):
     summary = load(rows)
     assert (summary.counts.added, summary.rejected) == (100_000, [])
     assert load(rows).counts.unchanged == 100_000
+
+
+def test_control_characters_in_a_row_are_refused(app):
+    summary = load([ROWS[0], "1003;Koulu\x00;00100;Kalevankatu;9;;;fi;;;1"])
+    assert [line for line, _ in summary.rejected] == [3]
+    assert "control character" in summary.rejected[0][1]

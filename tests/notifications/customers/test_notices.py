@@ -151,3 +151,37 @@ def test_contacts_who_turned_e_mail_off_get_none(app, smtp):
     db.session.commit()
     publish()
     assert send_due_emails_for(seconds=2) == 0
+
+
+def test_planned_notice_waits_for_the_morning_and_a_reminder_and_cancellation_go_too(app, smtp):
+    import datetime as dt
+
+    from notifications.customers import fan_out_to_customers
+    from notifications.services import cancel_outage
+    from notifications.sms.texts import SmsEvent
+    from tests.support.factories import planned_payload
+
+    load(STREET)
+    payload = planned_payload(areas=AREA)
+    outage = create_outage(OutageInputSchema().load(payload))  # a draft: nothing sent yet
+    assert db.session.scalar(sa.select(sa.func.count(EmailMessage.id))) == 0
+    night = dt.datetime(2026, 12, 1, 1, 30, tzinfo=dt.UTC)  # 03:30 in Helsinki
+    queued, _ = fan_out_to_customers(outage, SmsEvent.PUBLISHED, "test:planned", now=night)
+    assert queued == 3
+    times = set(db.session.scalars(sa.select(EmailMessage.next_attempt_at)))
+    assert len(times) == 1 and times.pop() > night + dt.timedelta(hours=3)
+    again, _ = fan_out_to_customers(outage, SmsEvent.PUBLISHED, "test:planned", now=night)
+    assert again == 0  # the same event twice adds nothing
+    fan_out_to_customers(outage, SmsEvent.REMINDER, f"outage:{outage.id}:reminder:24h")
+    update_outage(outage.id, {"publish": True})
+    cancel_outage(outage.id)
+    keys = db.session.scalars(sa.select(EmailMessage.event_key)).all()
+    assert sum(":reminder:" in k for k in keys) == 3
+    assert len(keys) == 3 + 3 + 3 + 3  # night notice, reminder, publication, cancellation
+
+
+def test_served_postcodes_come_from_the_register(app):
+    from notifications.customers import served_postcodes
+
+    load([*STREET, "2009;Muu;00260;Runeberginkatu;40;;;fi;;;3"])
+    assert served_postcodes() == ["00100", "00260"]
