@@ -209,3 +209,33 @@ def test_empty_form_names_the_required_fields(app, client):
     html = response.get_data(as_text=True)
     for field in ("applicant_kind", "applicant_name", "street", "postcode", "desired_start"):
         assert f'id="{field}-error"' in html
+
+
+def test_two_identical_submissions_racing_end_in_one_application(app, monkeypatch):
+    """Both passed the first look-up; the unique token decides, the loser keeps no file."""
+    import io
+
+    from feedback.connection_requests import intake
+    from feedback.connection_requests.models import DocumentKind
+    from feedback.connection_requests.schemas import ApplicationSchema
+    from feedback.connection_requests.uploads import Upload
+    from tests.feedback.connection_requests.conftest import VALID, next_year
+
+    data = ApplicationSchema().load({**VALID, "desired_start": next_year()})
+
+    def upload() -> list[Upload]:
+        return [Upload("title_proof", DocumentKind.TITLE_PROOF, "a.pdf", io.BytesIO(pdf()))]
+
+    first = intake.submit_request(data, upload(), idempotency_key="same-form")
+    real = intake._by_token
+    calls = {"n": 0}
+
+    def late_lookup(key: str | None) -> Any:
+        calls["n"] += 1
+        return None if calls["n"] == 1 else real(key)  # the race: not there yet at first
+
+    monkeypatch.setattr(intake, "_by_token", late_lookup)
+    second = intake.submit_request(data, upload(), idempotency_key="same-form")
+    assert second.repeated and second.reference == first.reference
+    assert count(ConnectionRequest) == 1 and count(ConnectionDocument) == 1
+    assert len(stored_files(app)) == 1 and count(PendingFile) == 0
