@@ -2,7 +2,7 @@
 
 Rendered through the real catalogs with a 20-character utility name, a 42-character notice link,
 a 38-character street, each weekday's name and two-digit hours (notifications.sms.samples),
-under the Finnish and the Polish jurisdiction, and counted as sent: GSM-7, UCS-2, and with
+under the Finnish, Polish and Swedish jurisdictions, and counted as sent: GSM-7, UCS-2, and with
 Polish transliteration. The budgets are the ones the translator comments state (issue 15):
 a notice is one GSM-7 segment in fi/sv/en; in Polish one segment when transliterated
 (FAIRHEAT_SMS_TRANSLITERATE_POLISH, on by default) and at most three in UCS-2.
@@ -24,8 +24,16 @@ from notifications.sms.keywords import KEYWORDS, fold
 from notifications.sms.samples import LONG_STREET, Sample, cost, every_sms
 from service.app import create_app
 
-UTILITIES = {"FI": "Lämpö- ja Vesilaitos", "PL": "Ciepłownia Łódź S.A."}
-BASE_URLS = {"FI": "https://lampo.example.fi", "PL": "https://mpec.example.pl"}
+UTILITIES = {
+    "FI": "Lämpö- ja Vesilaitos",
+    "PL": "Ciepłownia Łódź S.A.",
+    "SE": "Fjärrvärme i Norrort",
+}
+BASE_URLS = {
+    "FI": "https://lampo.example.fi",
+    "PL": "https://mpec.example.pl",
+    "SE": "https://varme.example.se",
+}
 MONDAY = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 WEEK = [MONDAY + dt.timedelta(days=n) for n in range(7)]
 LANGUAGES = ("fi", "sv", "en", "pl")
@@ -48,7 +56,7 @@ REPLY_BUDGETS = {
 NOTICE_UCS2_BUDGET = 3
 
 
-@pytest.fixture(scope="module", params=["FI", "PL"])
+@pytest.fixture(scope="module", params=["FI", "PL", "SE"])
 def sms_app(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
