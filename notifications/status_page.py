@@ -76,10 +76,8 @@ def served(postcode: str) -> bool | None:
 
 
 def _register_postcodes() -> frozenset[str]:
-    try:
-        from notifications.customers import served_postcodes  # type: ignore[attr-defined]
-    except ImportError:
-        return frozenset()
+    from notifications.customers import served_postcodes  # the register's public function
+
     return frozenset(p.replace(" ", "").replace("-", "") for p in served_postcodes())
 
 
