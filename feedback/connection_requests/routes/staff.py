@@ -253,6 +253,32 @@ def refuse(request_id: int) -> Page:
     return _step(request_id, act, _("The refusal was recorded."))
 
 
+@bp.get("/<int:request_id>/letters/<kind>")
+@requires(HANDLE)
+def letter(request_id: int, kind: str) -> str:
+    """A letter to print: the refusal to the applicant in their language, the notice to the
+    President of URE in Polish."""
+    from flask_babel import force_locale
+
+    from service.i18n import to_local
+
+    found = _request(request_id)
+    letter = next((item for item in found.letters if item.kind.value == kind), None)
+    if letter is None:
+        raise NotFound()
+    lang = "pl" if letter.kind is LetterKind.REFUSAL_TO_URE else found.language
+    with force_locale(lang):
+        return render_template(
+            "connection_requests/staff/letter.html",
+            request=found,
+            letter=letter,
+            reference=reference(found),
+            utility=current_settings().utility_name,
+            today=to_local(utcnow()).date(),
+            lang=lang,
+        )
+
+
 @bp.post("/<int:request_id>/letters")
 @requires(HANDLE)
 def letter_sent(request_id: int) -> Page:

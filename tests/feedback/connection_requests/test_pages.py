@@ -105,3 +105,18 @@ def test_the_api_list_filters_by_dates_and_refuses_an_unknown_status(app, client
         "/api/v1/connection-requests", query_string={"status": "approved"}, headers=headers
     )
     assert response.status_code == 422 and "status" in response.get_json()["errors"]
+
+
+def test_refusal_letters_print_in_the_applicants_language_and_polish_for_ure(app, client, login):
+    from feedback.connection_requests import steps
+
+    request = make_request(language="fi")
+    steps.mark_complete(request.id, None)
+    steps.refuse(request.id, None, {"category": "technical", "text": "Verkossa ei ole tehoa."})
+    login("customer_service")
+    base = f"/staff/connection-requests/{request.id}/letters"
+    to_applicant = client.get(f"{base}/refusal_to_applicant").get_data(as_text=True)
+    assert 'lang="fi"' in to_applicant and "Verkossa ei ole tehoa." in to_applicant
+    to_ure = client.get(f"{base}/refusal_to_ure").get_data(as_text=True)
+    assert 'lang="pl"' in to_ure and "Prezes" in to_ure
+    assert client.get(f"{base}/extension_notice").status_code == 404
