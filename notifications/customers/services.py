@@ -159,3 +159,24 @@ def set_own_choices(email: str, contact_id: int, data: Mapping[str, Any]) -> Cus
     )
     db.session.commit()
     return contact
+
+
+def stop_sms_to(phone: str) -> None:
+    """STOP from a contact's mobile: no more notice SMS to it (e-mail stays as chosen).
+
+    Registered with the SMS inbound handler (notifications.sms.inbound.opt_out_handlers); runs
+    in its transaction, which also cancels the queued messages to the number.
+    """
+    db.session.execute(
+        sa.update(CustomerContact)
+        .where(CustomerContact.phone == phone, CustomerContact.by_sms.is_(True))
+        .values(by_sms=False)
+    )
+
+
+def install(app: object) -> None:
+    """Register stop_sms_to with the SMS inbound handler (once, however many apps are made)."""
+    from notifications.sms.inbound import opt_out_handlers
+
+    if stop_sms_to not in opt_out_handlers:
+        opt_out_handlers.append(stop_sms_to)

@@ -75,8 +75,15 @@ def opt_out(phone: str, *, now: dt.datetime | None = None) -> bool:
     subscriber = subscriber_by_phone(phone, lock=True)
     if subscriber is not None:
         set_opted_out(subscriber, True, now)
+    for handler in opt_out_handlers:
+        handler(phone)  # in this transaction
     db.session.commit()
     return subscriber is not None
+
+
+# STOP from a number another domain also texts (a contract customer's contact): the domain
+# registers a handler that turns its own SMS off for the number, in opt_out's transaction.
+opt_out_handlers: list[Callable[[str], None]] = []
 
 
 def opt_in(phone: str) -> bool:

@@ -9,6 +9,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     from notifications.customers.labels import priority_label, role_label
     from notifications.customers.routes import api, email_notices, managers, staff
+    from notifications.customers.services import install
     from service.extensions import csrf
 
     app.jinja_env.globals.update(priority_label=priority_label, role_label=role_label)
@@ -17,3 +18,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(email_notices.bp)
     csrf.exempt(email_notices.one_click)  # RFC 8058 one-click: the mail client cannot send one
     api.register(app)
+    install(app)  # STOP from a contact's mobile turns their SMS off

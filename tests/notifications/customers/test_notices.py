@@ -185,3 +185,23 @@ def test_served_postcodes_come_from_the_register(app):
 
     load([*STREET, "2009;Muu;00260;Runeberginkatu;40;;;fi;;;3"])
     assert served_postcodes() == ["00100", "00260"]
+
+
+def test_stop_from_a_contacts_mobile_turns_their_sms_off(app, smtp):
+    from notifications.customers.models import CustomerContact
+    from notifications.sms.inbound import handle_inbound_sms
+
+    load(STREET)
+    handle_inbound_sms("+48601234567", "STOP")
+    db.session.expire_all()
+    contact = db.session.scalars(
+        sa.select(CustomerContact).where(CustomerContact.phone == "+48601234567")
+    ).one()
+    assert (contact.by_sms, contact.by_email) == (False, True)
+    publish()
+    assert (
+        db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.contact_id.is_not(None))
+        ).all()
+        == []
+    )
