@@ -29,7 +29,8 @@ def show_value(figure: dict[str, Any]) -> str:
     if value is None:
         return "–"
     if unit == "share":
-        return format_percent(value, format="#,##0.0## %")
+        # Supply reliability lives in the last decimals (99.98 %); other shares need one.
+        return format_percent(value, format="#,##0.000 %" if 0.99 < value < 1 else "#,##0.0 %")
     if unit == "hours":
         return _("%(hours)s h", hours=format_decimal(value, format="#,##0.##"))
     if unit == "score":
