@@ -8,6 +8,7 @@ for a new call and a change alike.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import marshmallow as ma
@@ -29,6 +30,34 @@ from service.settings import current_settings
 from service.validation import BaseSchema, ChoiceField, TrimmedString, max_length
 
 DESCRIPTION_MAX = 2000
+MAX_ID = 2**31 - 1  # the database's integer: a larger id names nothing
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def _id_field(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(
+        strict=False,
+        validate=ma.validate.Range(
+            1, MAX_ID, error=_l("Enter a number from %(low)d to %(high)d.", low=1, high=MAX_ID)
+        ),
+        **kwargs,
+    )
+
+
+class NoControlCharacters:
+    """Text as people type it: control characters (NUL, escape sequences) and direction
+    overrides are refused, naming the field, before they reach the database."""
+
+    @ma.validates_schema(pass_original=True)
+    def refuse_control_characters(self, data: Any, original: Any, **kwargs: Any) -> None:
+        items = original.items() if isinstance(original, dict) else ()
+        bad = [key for key, value in items if isinstance(value, str) and _CONTROL.search(value)]
+        if bad:
+            raise ma.ValidationError(
+                {key: [_("Remove the control characters from this text.")] for key in bad}
+            )
+
+
 QUERY_STATUSES = ("open", "resolved", "missed", "callback_due")
 
 
@@ -69,7 +98,7 @@ def _time(**kwargs: Any) -> fields.AwareDateTime:
     return fields.AwareDateTime(default_timezone=dt.UTC, **kwargs)
 
 
-class CallInputSchema(BaseSchema):
+class CallInputSchema(NoControlCharacters, BaseSchema):
     """A call logged by hand (intake form, POST /api/v1/emergency/calls); PATCH loads it with
     partial=True, where nothing is defaulted."""
 
@@ -99,7 +128,7 @@ class CallInputSchema(BaseSchema):
     informed_at = _time(allow_none=True)
     informed_in_writing = fields.Boolean()
     outcome = ChoiceField(Outcome, allow_none=True)
-    outage_id = fields.Integer(allow_none=True, strict=False)
+    outage_id = _id_field(allow_none=True)
     callback_due_at = _time(allow_none=True)
 
     @ma.validates("channel")
@@ -108,7 +137,7 @@ class CallInputSchema(BaseSchema):
             raise ma.ValidationError(_("Calls by Twilio and SMS are logged by themselves."))
 
 
-class CallQuerySchema(BaseSchema):
+class CallQuerySchema(NoControlCharacters, BaseSchema):
     """GET /api/v1/emergency/calls: received from..to, state, postcode, outage."""
 
     from_ = _time(data_key="from", allow_none=True)
@@ -121,7 +150,7 @@ class CallQuerySchema(BaseSchema):
         ),
     )
     postcode = PostcodeField(allow_none=True)
-    outage = fields.Integer(allow_none=True, strict=False)
+    outage = _id_field(allow_none=True)
     limit = fields.Integer(
         load_default=100,
         validate=ma.validate.Range(1, 500, error=_l("Enter a number from 1 to 500.")),
@@ -226,7 +255,7 @@ class CallSchema(ma.Schema):
         return [ClockSchema().dump(clock) for clock in call_clocks(call)]
 
 
-class DutySlotSchema(BaseSchema):
+class DutySlotSchema(NoControlCharacters, BaseSchema):
     """One weekly slot of the duty roster (admin page)."""
 
     weekday = fields.Integer(
@@ -247,7 +276,7 @@ class DutySlotSchema(BaseSchema):
     lead_phone = CallerPhoneField(allow_none=True)
 
 
-class DutyChangeSchema(BaseSchema):
+class DutyChangeSchema(NoControlCharacters, BaseSchema):
     """A one-off change of the roster (local times in the form, aware in the API)."""
 
     starts_at = _time(required=True)
@@ -264,5 +293,5 @@ class DutyChangeSchema(BaseSchema):
             raise ma.ValidationError({"ends_at": [_("The end must be after the start.")]})
 
 
-class CallbackDoneSchema(BaseSchema):
+class CallbackDoneSchema(NoControlCharacters, BaseSchema):
     note = TrimmedString(allow_none=True, validate=max_length(500))

@@ -83,7 +83,7 @@ def _check_outage(outage_id: int | None) -> None:
 
 
 def get_call(call_id: int) -> EmergencyCall:
-    call = db.session.get(EmergencyCall, call_id)
+    call = db.session.get(EmergencyCall, call_id) if 0 < call_id < 2**31 else None
     if call is None:
         raise NotFound(_("There is no emergency call with this number."))
     return call

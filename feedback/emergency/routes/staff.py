@@ -221,11 +221,17 @@ def lookup_address() -> Response:
         return jsonify(outages=[], calls=[])
     street = request.args.get("street", "").strip()[:200] or None
     number = request.args.get("number", "").strip()[:20] or None
+    if any(_has_control(t) for t in (street, number)):
+        return jsonify(outages=[], calls=[])
     outages = queries.outages_at(postcode, street, number)
     return jsonify(
         outages=[_outage_hint(o) for o in outages],
         calls=[_call_hint(c) for c in queries.calls_on_street(postcode, street)],
     )
+
+
+def _has_control(text: str | None) -> bool:
+    return bool(text) and any(ord(c) < 32 or c == "\x7f" for c in text or "")
 
 
 def _call_hint(call: Any) -> dict[str, Any]:

@@ -135,6 +135,9 @@ BAD_INPUT = [
     ("received_at", {"received_at": "yesterday"}),
     ("outage_id", {"outage_id": 999999}),
     ("nonsense", {"nonsense": "1"}),
+    ("caller_name", {"caller_name": "a\x00b"}),
+    ("description", {"description": "\u202e00100"}),
+    ("outage_id", {"outage_id": 2**31}),
     ("outcome", {"resolved_at": "{now}"}),
 ]
 
@@ -262,3 +265,12 @@ def test_clocks_show_the_rule_and_its_source(client, dispatcher):
     ).get_json()
     [clock] = heating["clocks"]
     assert clock["name"] == "heating_request" and "RADPEC" in clock["source"]
+
+
+def test_huge_ids_are_not_found(client, dispatcher):
+    assert client.get(f"/api/v1/emergency/calls/{2**31}", headers=dispatcher).status_code == 404
+    assert client.get(f"/api/v1/emergency/calls/{2**63}", headers=dispatcher).status_code == 404
+    query = client.get(
+        "/api/v1/emergency/calls", query_string={"outage": 2**40}, headers=dispatcher
+    )
+    assert query.status_code == 422 and "outage" in query.get_json()["errors"]
