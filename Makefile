@@ -60,13 +60,11 @@ lock-check: $(BIN)/uv
 	$(UV) lock --check --python $(BIN)/python
 
 ## make translations: extract strings, update the four catalogs, compile them (the compiled
-## .mo files are committed: they ship in the package).
+## .mo files are committed: they ship in the package). tools/catalog.py runs the pybabel steps
+## (extract with --add-comments=Translators:, update, compile) under a lock, keeps the .pot's
+## date when no message changed, and gives English entries their msgid: run twice, no diff.
 translations: dev
-	$(BIN)/pybabel extract --project fairheat --no-location --sort-output -F babel.cfg \
-		--add-comments=Translators: -k _l -k lazy_gettext -o $(CATALOGS)/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i $(CATALOGS)/messages.pot \
-		-d $(CATALOGS)
-	$(BIN)/pybabel compile -d $(CATALOGS)
+	$(BIN)/python tools/catalog.py
 
 ## make wheel: the wheel an operator installs, in dist/.
 wheel: $(BIN)/uv

@@ -13,18 +13,20 @@ Each JSON file is a list of entries:
     {"msgid": "%(num)d call", "plural": "%(num)d calls", "fi": ["…", "…"], "sv": [...],
      "en": ["%(num)d call", "%(num)d calls"], "pl": ["…", "…", "…"]}
 
-A language left out keeps what its catalog has. English entries stay empty (the msgid is the
-English text) unless given. An entry whose msgid the code no longer has is reported, not added.
+A language left out keeps what its catalog has. An English entry not given reads as its msgid
+(the source text is English). An entry whose msgid the code no longer has is reported, not added.
 """
 
 from __future__ import annotations
 
 import fcntl
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,16 +39,44 @@ def _pybabel(*args: str) -> None:
     subprocess.run([str(BIN / "pybabel"), "-q", *args], cwd=ROOT, check=True)
 
 
+_CREATION_DATE = re.compile(r'^"POT-Creation-Date: [^"]*\\n"$', re.MULTILINE)
+
+
 def _extract_and_update() -> None:
+    pot = CATALOGS / "messages.pot"
+    before = pot.read_text(encoding="utf-8") if pot.exists() else ""
+    _extract()
+    after = pot.read_text(encoding="utf-8")
+    if _CREATION_DATE.sub("", after) == _CREATION_DATE.sub("", before):
+        pot.write_text(before, encoding="utf-8")  # nothing new: keep the date, no diff
+    _update()
+
+
+def _extract() -> None:
     _pybabel(
         "extract", "--project", "fairheat", "--no-location", "--sort-output", "-F", "babel.cfg",
         "--add-comments=Translators:", "-k", "_l", "-k", "lazy_gettext",
         "-o", str(CATALOGS / "messages.pot"), ".",
     )  # fmt: skip
+
+
+def _update() -> None:
     _pybabel(
         "update", "--no-fuzzy-matching", "--ignore-obsolete",
         "-i", str(CATALOGS / "messages.pot"), "-d", str(CATALOGS),
     )  # fmt: skip
+
+
+def _english_is_the_msgid(catalog: Catalog) -> None:
+    """An English entry nobody wrote reads as its msgid (the source text is English)."""
+    for message in catalog:
+        if not message.id:
+            continue
+        if message.pluralizable:
+            if not all(message.string or ()):
+                message.string = tuple(message.id)
+        elif not message.string:
+            message.string = message.id
 
 
 def _apply(entries: list[dict[str, object]]) -> list[str]:
@@ -68,6 +98,8 @@ def _apply(entries: list[dict[str, object]]) -> list[str]:
             value = entry[lang]
             message.string = tuple(value) if isinstance(value, list) else str(value)
             message.flags.discard("fuzzy")
+        if lang == "en":
+            _english_is_the_msgid(catalog)
         with path.open("wb") as handle:
             write_po(handle, catalog, width=76, ignore_obsolete=True)
     return missing
