@@ -248,7 +248,7 @@ def test_audit_entries_hold_no_phone_number_or_address(app):
     subscriber_id = subscribe()
     subs.update_subscription(subscriber_id, [{"postcode": "00120"}], "sv", True, False)
     subs.erase_subscriber(subscriber_id)
-    entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.seq)).all()
+    entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)).all()
     assert [e.action for e in entries] == [
         "sms_subscriber.subscribed",
         "sms_subscriber.updated",
@@ -468,7 +468,7 @@ def test_stop_opts_out_and_cancels_queued_notices_start_opts_in_again(app):
     assert inbound.opt_in(PHONE) is True
     db.session.refresh(subscriber)
     assert subscriber.opted_out_at is None and subscriber.active
-    actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.seq)).all()
+    actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions[-2:] == ["sms_subscriber.opted_out", "sms_subscriber.opted_in"]
 
 
