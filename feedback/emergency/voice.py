@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import re
 import time
 from collections.abc import Mapping
 
@@ -56,7 +57,7 @@ def log_incoming(
         "twilio_call_sid": sid,
         "received_at": now.replace(microsecond=0),
         "channel": CallChannel.TWILIO.value,
-        "caller_phone": any_number_e164(caller) if caller else None,
+        "caller_phone": _e164(caller),
         "called_number": (called or "")[:20] or None,
         "problem": Problem.OTHER.value,
         "scope": "building",
@@ -245,6 +246,16 @@ def record_recording(params: Mapping[str, str]) -> EmergencyCall | None:
     )
     db.session.commit()
     return call
+
+
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
+def _e164(number: str | None) -> str | None:
+    """Twilio sends numbers in E.164 already; anything else ("anonymous") is parsed or None."""
+    if not number:
+        return None
+    return number if _E164.fullmatch(number) else any_number_e164(number)
 
 
 def _seconds(raw: str | None) -> int | None:
