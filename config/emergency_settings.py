@@ -45,7 +45,6 @@ class EmergencySettings:
     recording_retention_days: int = 90
     anonymous_calls: bool = True  # may a call be logged without the caller's name and phone?
     reconcile_hours: int = 6  # how far back the reconciliation job asks Twilio for calls
-    still_no_heat_hours: int = 24  # a reply to a restoration SMS this long after is a call
 
 
 def _e164(name: str, raw: str) -> str:
