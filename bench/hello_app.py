@@ -3,8 +3,8 @@
 GET / returns a small fixed HTML page (bench/public_pages.py measures the outage list against
 it); POST /twilio/sms/status answers 204 and reads nothing (bench/fanout.py measures the status
 callbacks against it, with the same signed requests); POST /twilio/voice/incoming answers a fixed
-TwiML dial (bench/voice.py measures the emergency line's incoming-call webhook against it). Their rates are what gunicorn, WSGI and
-Flask's routing cost on this machine.
+TwiML dial (bench/voice.py measures the emergency line's incoming-call webhook against it). Their
+rates are what gunicorn, WSGI and Flask's routing cost on this machine.
 """
 
 from flask import Flask

@@ -256,7 +256,7 @@ def send_due_emails(limit: int = 50, now: dt.datetime | None = None) -> int:
     if not batch:
         return 0
     # Renewed while the batch is sent: a dead dispatcher's rows go again within LEASE (D17).
-    lease = BatchLease(current_app._get_current_object(), [c.id for c in batch], lease_until)
+    lease = BatchLease(current_app._get_current_object(), [c.id for c in batch], lease_until)  # type: ignore[attr-defined]
     width = max(1, min(settings.mail.connections, -(-len(batch) // MESSAGES_PER_CONNECTION)))
     connections = _Connections(settings)
     stop = threading.Event()
