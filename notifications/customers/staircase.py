@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from notifications.customers.queries import get_point, outage_at_point
 from notifications.sms.texts import outage_url
 from notifications.texts import compose_notice, impact_label
+from service.edge import printable_document
 from service.i18n import format_datetime
 from service.settings import current_settings
 
@@ -63,8 +64,8 @@ def staircase_html(point_id: int, outage_id: int, languages: Sequence[str]) -> s
     return render_template("customers/staircase.html", blocks=blocks, point=point, outage=outage)
 
 
-def staircase_page(point_id: int, outage_id: int, languages: Sequence[str]) -> str:
-    return staircase_html(point_id, outage_id, languages)
+def staircase_page(point_id: int, outage_id: int, languages: Sequence[str]) -> Response:
+    return printable_document(staircase_html(point_id, outage_id, languages))
 
 
 def staircase_pdf(point_id: int, outage_id: int, languages: Sequence[str]) -> Response:

@@ -20,12 +20,13 @@ from flask import Flask
 from service.edge.characters import has_forbidden, strip_forbidden
 from service.edge.converters import BoundedIntegerConverter
 from service.edge.errors import register_input_errors
-from service.edge.headers import add_security_headers
+from service.edge.headers import add_security_headers, printable_document
 from service.edge.inspection import refuse_forbidden_characters
 from service.edge.limits import allow_body_up_to, body_limit, limit_body, page_in_range
 from service.edge.redirects import safe_redirect_target
 
 __all__ = [
+    "printable_document",
     "allow_body_up_to",
     "body_limit",
     "has_forbidden",

@@ -48,6 +48,7 @@ from feedback.connection_requests.schemas import (
 from feedback.connection_requests.uploads import Upload
 from service.auth import Permission, requires
 from service.db import utcnow
+from service.edge import printable_document
 from service.errors import Conflict, NotFound, ValidationFailed, flatten_errors
 from service.i18n import local_time_iso
 from service.settings import current_settings
@@ -150,9 +151,9 @@ def document(request_id: int, document_id: int) -> Response:
 
 @bp.get("/<int:request_id>/conditions-draft")
 @requires(HANDLE)
-def conditions_print(request_id: int) -> str:
+def conditions_print(request_id: int) -> Response:
     """The print page of the draft conditions (the same template the PDF is made from)."""
-    return conditions_html(_request(request_id))
+    return printable_document(conditions_html(_request(request_id)))
 
 
 @bp.get("/<int:request_id>/conditions-draft.pdf")

@@ -47,9 +47,13 @@ def test_every_state_renders_for_staff_and_applicant(app, client, login, monkeyp
         page = client.get(f"/staff/connection-requests/{request.id}")
         assert page.status_code == 200, request.status
     expired = next(r for r in requests if r.status is Status.EXPIRED)
-    assert (
-        client.get(f"/staff/connection-requests/{expired.id}/conditions-draft").status_code == 200
-    )
+    draft = client.get(f"/staff/connection-requests/{expired.id}/conditions-draft")
+    assert draft.status_code == 200
+    # The print page keeps the <style> its PDF is made from: the policy lets that style apply
+    # (the default one would drop it silently) and still allows no script.
+    policy = draft.headers["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in policy
+    assert "script-src" not in policy and "default-src 'self'" in policy
 
 
 def test_staff_register_a_paper_request_with_its_real_date(app, client, login):

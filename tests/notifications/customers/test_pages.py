@@ -110,6 +110,8 @@ def test_staircase_pdf_in_finnish_and_swedish_has_the_times_and_both_languages(a
     )
     page = client.get(f"/staff/customers/{point_id}/outages/{outage.id}/notice?lang=fi&lang=sv")
     assert page.status_code == 200
+    # The print page's own <style> (shared with the PDF) is allowed by its policy.
+    assert "style-src 'self' 'unsafe-inline'" in page.headers["Content-Security-Policy"]
     response = client.get(
         f"/staff/customers/{point_id}/outages/{outage.id}/notice?lang=fi&lang=sv&pdf=1"
     )
