@@ -19,3 +19,24 @@ def include(domain: Domain) -> None:
     domain.add_command(customers_group)
     domain.evidence = CustomerEvidence()
     domain.demo = load_customers
+    _include_retention(domain)
+
+
+def _include_retention(domain: Domain) -> None:
+    from notifications.customers import retention
+    from service.retention import PersonalData
+
+    domain.personal_data.append(
+        PersonalData(
+            "email_subscriptions",
+            retention.find_email_subscriptions,
+            retention.erase_email_subscriptions,
+        )
+    )
+    domain.personal_data.append(
+        PersonalData(
+            "customer_contacts",
+            retention.find_customer_contacts,
+            retention.erase_customer_contacts,
+        )
+    )
