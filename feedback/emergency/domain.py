@@ -19,3 +19,14 @@ def include(domain: Domain) -> None:
     domain.add_job(jobs.purge_recordings, trigger="interval", hours=6)
     domain.evidence = EmergencyEvidence()
     domain.demo = load_calls
+    _include_retention(domain)
+
+
+def _include_retention(domain: Domain) -> None:
+    from feedback.emergency import retention
+    from service.retention import PersonalData, RecordRetention
+
+    domain.retention.append(RecordRetention(retention.RECORD_TYPE, retention.expire_calls))
+    domain.personal_data.append(
+        PersonalData("emergency_calls", retention.find_calls, retention.erase_calls)
+    )
