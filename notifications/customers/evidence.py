@@ -73,8 +73,9 @@ def _outages(period: Period) -> sa.Select[Any]:
 def affected_pairs(outage_ids: sa.Select[Any]) -> sa.Subquery:
     """(outage_id, delivery_point_id), distinct: the points inside any range of each outage.
 
-    The same rule as the fan-out (fanout.point_in_area), as one join: a range without a street
-    covers its postcode; a point whose number is unknown counts on any range of its street.
+    The same rule as the fan-out (notifications.range_sql.in_range), as one join, on the stored
+    keys (street aliases are not looked up here): a range without a street covers its
+    postcode; a point whose number is unknown counts on any range of its street.
     """
     p, a = DeliveryPoint, OutageArea
     numbers = sa.and_(

@@ -28,11 +28,13 @@ from notifications.customers.models import (
     EmailSubscription,
 )
 from notifications.customers.texts import ADDRESS, UNSUBSCRIBE, NoticeEmail, notice_email
-from notifications.models import Outage, OutageKind, Parity
+from notifications.models import Outage, OutageKind
+from notifications.range_sql import in_range
 from notifications.sms.fanout import _held_by_quiet_hours, _quiet_until
 from notifications.sms.models import MessageKind, MessageStatus, OutboxMessage
 from notifications.sms.outbox import prepared
 from notifications.sms.texts import SmsEvent, sms_text
+from notifications.streets.queries import resolver
 from service.db import utcnow
 from service.extensions import db
 from service.mail.models import EmailMessage, EmailStatus
@@ -43,30 +45,17 @@ Person = CustomerContact.__table__
 Follower = EmailSubscription.__table__
 
 
-def point_in_area(area: Any) -> sa.ColumnElement[bool]:
-    """Whether the delivery point lies in one of an outage's address ranges.
-
-    A point whose number could not be read is told about any range on its street: over-telling
-    a building beats missing a care home (as for SMS subscribers).
-    """
-    clause = Point.c.postcode == area.postcode
-    if area.street_key is None:
-        return clause
-    numbers: list[sa.ColumnElement[bool]] = []
-    if area.from_number is not None:
-        numbers.append(Point.c.number >= area.from_number)
-    if area.to_number is not None:
-        numbers.append(Point.c.number <= area.to_number)
-    if area.parity != Parity.ALL:
-        numbers.append(Point.c.number % 2 == (1 if area.parity == Parity.ODD else 0))
-    on_street = sa.and_(clause, Point.c.street_key == area.street_key)
-    if numbers:
-        on_street = sa.and_(on_street, sa.or_(Point.c.number.is_(None), sa.and_(*numbers)))
-    return on_street
-
-
 def affected_points(outage: Outage) -> sa.ColumnElement[bool]:
-    return sa.or_(*[point_in_area(area) for area in outage.areas])
+    """Delivery points one of the outage's ranges may include (notifications.range_sql)."""
+    names = resolver(a.postcode for a in outage.areas)
+    return sa.or_(
+        *[
+            in_range(
+                a, names, Point.c.postcode, Point.c.street_key, Point.c.number, whole_postcode=False
+            )
+            for a in outage.areas
+        ]
+    )
 
 
 def _rank() -> sa.Case[Any]:
@@ -227,24 +216,6 @@ def sms_rows(
     )
 
 
-def follower_in_area(area: Any) -> sa.ColumnElement[bool]:
-    """A resident's e-mail subscription follows an address the range may include (as SMS)."""
-    clause = Follower.c.postcode == area.postcode
-    if area.street_key is None:
-        return clause
-    numbers: list[sa.ColumnElement[bool]] = []
-    if area.from_number is not None:
-        numbers.append(Follower.c.number >= area.from_number)
-    if area.to_number is not None:
-        numbers.append(Follower.c.number <= area.to_number)
-    if area.parity != Parity.ALL:
-        numbers.append(Follower.c.number % 2 == (1 if area.parity == Parity.ODD else 0))
-    on_street = Follower.c.street_key == area.street_key
-    if numbers:
-        on_street = sa.and_(on_street, sa.or_(Follower.c.number.is_(None), sa.and_(*numbers)))
-    return sa.and_(clause, sa.or_(Follower.c.street_key.is_(None), on_street))
-
-
 def subscriber_rows(
     outage: Outage,
     event_key: str,
@@ -255,6 +226,7 @@ def subscriber_rows(
     """One e-mail per confirmed subscription in the area, with its own unsubscribe link."""
     conf = current_settings()
     fallback = conf.default_language
+    names = resolver(a.postcode for a in outage.areas)
     language = sa.case(
         {lang: sa.literal(lang) for lang in conf.languages},
         value=Follower.c.language,
@@ -300,7 +272,12 @@ def subscriber_rows(
         manage + "/unsubscribe",
     ).where(
         Follower.c.verified_at.is_not(None),
-        sa.or_(*[follower_in_area(area) for area in outage.areas]),
+        sa.or_(
+            *[
+                in_range(a, names, Follower.c.postcode, Follower.c.street_key, Follower.c.number)
+                for a in outage.areas
+            ]
+        ),
     )
 
 

@@ -17,41 +17,18 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from notifications.models import Outage, OutageKind, Parity
+from notifications.models import Outage, OutageKind
+from notifications.range_sql import in_range
 from notifications.sms.models import MessageKind, MessageStatus, OutboxMessage, Subscriber
 from notifications.sms.models import SubscriberAddress as Address
 from notifications.sms.outbox import prepared
 from notifications.sms.texts import SmsEvent, sms_text
-from notifications.streets.queries import Resolver, resolver
+from notifications.streets.queries import resolver
 from service.db import utcnow
 from service.extensions import db
 from service.settings import current_settings
 
 PRIORITY_SUBSCRIBER = 10
-
-
-def _area_clause(area: Any, names: Resolver) -> sa.ColumnElement[bool]:
-    """Whether a followed address can lie inside one of the outage's address ranges.
-
-    A followed street matches under any of its names (Mannerheimintie / Mannerheimvägen):
-    every key of the range's street, from the alias table.
-    """
-    clause = Address.postcode == area.postcode
-    if area.street_key is None:
-        return clause  # the whole postcode area
-    numbers: list[sa.ColumnElement[bool]] = []
-    if area.from_number is not None:
-        numbers.append(Address.number >= area.from_number)
-    if area.to_number is not None:
-        numbers.append(Address.number <= area.to_number)
-    if area.parity != Parity.ALL:
-        numbers.append(Address.number % 2 == (1 if area.parity == Parity.ODD else 0))
-    keys = sorted(names.keys(area.postcode, area.street_key))
-    on_street = Address.street_key.in_(keys) if len(keys) > 1 else Address.street_key == keys[0]
-    if numbers:
-        on_street = sa.and_(on_street, sa.or_(Address.number.is_(None), sa.and_(*numbers)))
-    # Someone following the whole postcode hears about every outage in it.
-    return sa.and_(clause, sa.or_(Address.street_key.is_(None), on_street))
 
 
 def matching_subscribers(outage: Outage) -> sa.Select[Any]:
@@ -64,7 +41,14 @@ def matching_subscribers(outage: Outage) -> sa.Select[Any]:
     names = resolver(a.postcode for a in outage.areas)
     in_area = (
         sa.select(Address.subscriber_id)
-        .where(sa.or_(*[_area_clause(a, names) for a in outage.areas]))
+        .where(
+            sa.or_(
+                *[
+                    in_range(a, names, Address.postcode, Address.street_key, Address.number)
+                    for a in outage.areas
+                ]
+            )
+        )
         .distinct()
     )
     return sa.select(Subscriber).where(

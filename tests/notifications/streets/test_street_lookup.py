@@ -4,13 +4,19 @@ canonical name finds (property test)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from notifications.queries import list_outages, lookup_address
 from notifications.streets import import_streets
 from notifications.texts import compose_notice
+from service.extensions import db
+from service.mail.models import EmailMessage
+from tests.notifications.customers.conftest import load
 from tests.notifications.sms.test_fanout import outbox, publish, subscribe
 from tests.notifications.test_pages import lookup
 from tests.support.factories import outage_payload
@@ -107,3 +113,27 @@ def test_the_public_pages_show_each_street_in_the_readers_language(notices, clie
     assert "Mannerheimintie" in finnish and "Kalevankatu" in finnish
     detail = client.get(f"/sv/outages/{notices[0].id}").get_data(as_text=True)
     assert "Mannerheimvägen 1–15" in detail
+
+
+def test_contract_customers_and_email_followers_on_the_swedish_name_are_told(app, client):
+    """The contract customers' and the residents' e-mail fan-outs take every name of the range's
+    street (notifications.range_sql), as the SMS one does."""
+    import_streets(STREETS.encode())
+    load(
+        [
+            "3001;Bostads Ab Mannerheimvägen 5;00100;Mannerheimvägen;5;disp@example.fi;;sv;"
+            "manager;;12",
+            "3002;As Oy Mannerheimintie 6;00100;Mannerheimintie;6;isa@example.fi;;fi;manager;;9",
+        ]
+    )
+    form = {"email": "boende@example.fi", "postcode": "00100", "street": "Mannerheimvägen",
+            "number": "7"}  # fmt: skip
+    assert client.post("/sv/email-notices/", data=form).status_code == 200
+    confirmation = db.session.scalars(sa.select(EmailMessage)).one()
+    token = re.search(r"/email-notices/([^/\s]+)/confirm", confirmation.body).group(1)
+    assert client.post(f"/sv/email-notices/{token}/confirm").status_code == 200
+    outage = publish(outage_payload(areas=[area("00100", "Mannerheimintie", 1, 15, "odd")]))
+    told = db.session.scalars(
+        sa.select(EmailMessage.to_address).where(EmailMessage.outage_id == outage.id)
+    ).all()
+    assert sorted(told) == ["boende@example.fi", "disp@example.fi"]  # not the even side's
