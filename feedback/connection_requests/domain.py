@@ -17,3 +17,14 @@ def include(domain: Domain) -> None:
     domain.demo = load_requests
     for job, minutes in jobs.SCHEDULE:
         domain.add_job(job, trigger="interval", minutes=minutes)
+    _include_retention(domain)
+
+
+def _include_retention(domain: Domain) -> None:
+    from feedback.connection_requests import retention
+    from service.retention import PersonalData, RecordRetention
+
+    domain.retention.append(RecordRetention(retention.RECORD_TYPE, retention.expire_requests))
+    domain.personal_data.append(
+        PersonalData("connection_requests", retention.find_requests, retention.erase_requests)
+    )
