@@ -59,10 +59,23 @@ EDITABLE = (
     "outage_id",
 )
 AUDITED = (*EDITABLE, "channel", "call_status", "answered_by", "twilio_call_sid")
+# What identifies the caller is never copied into the audit log, which cannot be rewritten: the
+# entry says such a field was given or changed, not its value (feedback/emergency/retention.py
+# anonymises the call itself when its period ends, or on the caller's request).
+PERSONAL = ("caller_name", "caller_phone", "house_number", "description", "back_entry_reason")
+PERSONAL_MARK = "[personal data]"
 
 
 def snapshot(call: EmergencyCall) -> dict[str, Any]:
     return {name: getattr(call, name) for name in AUDITED}
+
+
+def for_audit(values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` with the caller's personal data replaced by a mark."""
+    return {
+        name: PERSONAL_MARK if name in PERSONAL and value is not None else value
+        for name, value in values.items()
+    }
 
 
 def _changed_meanwhile() -> str:
@@ -125,7 +138,9 @@ def record_call(
     )
     db.session.add(call)
     db.session.flush()
-    audit.record("emergency_call.recorded", "emergency_call", call.id, after=snapshot(call))
+    audit.record(
+        "emergency_call.recorded", "emergency_call", call.id, after=for_audit(snapshot(call))
+    )
     if callback_due is not None:
         _promise(call, callback_due, "promised", now)
     commit_or_conflict(_changed_meanwhile)
@@ -170,7 +185,13 @@ def update_call(
     old, new = audit.changes(before, snapshot(call))
     if old or new:
         call.updated_at = now
-        audit.record("emergency_call.updated", "emergency_call", call.id, before=old, after=new)
+        audit.record(
+            "emergency_call.updated",
+            "emergency_call",
+            call.id,
+            before=for_audit(old),
+            after=for_audit(new),
+        )
     if data.get("callback_due_at") is not None and call.callback is None:
         _promise(call, data["callback_due_at"], "promised", now)
     commit_or_conflict(_changed_meanwhile)
@@ -222,7 +243,10 @@ def complete_callback(
         db.session.rollback()
         raise Conflict(_("This callback is already done, or none was promised."))
     audit.record(
-        "emergency_callback.done", "emergency_call", call_id, after={"done_at": now, "note": note}
+        "emergency_callback.done",
+        "emergency_call",
+        call_id,
+        after={"done_at": now, "note": PERSONAL_MARK if note else None},  # free text
     )
     db.session.commit()
     db.session.expire_all()

@@ -251,3 +251,37 @@ def test_a_held_call_is_kept_through_erasure(app, runner):
     } in outcome["kept"]
     db.session.expire_all()
     assert db.session.get(EmergencyCall, held.id).caller_phone == PHONE
+
+
+def test_the_audit_log_says_what_changed_without_copying_the_callers_data(app):
+    from feedback.emergency.services import complete_callback, record_call, update_call
+
+    logged = record_call(
+        {
+            "caller_name": "Anna Asukas",
+            "caller_phone": PHONE,
+            "postcode": "00100",
+            "street": "Mannerheimintie",
+            "house_number": "12 B 7",
+            "description": "Patterit kylmiä, vauva kotona",
+            "problem": Problem.NO_HEATING,
+            "callback_due_at": NOW + dt.timedelta(minutes=30),
+        },
+        actor="user:1",
+    )
+    update_call(logged.id, {"caller_name": "Anna Virtanen", "priority": "vulnerable"})
+    complete_callback(logged.id, note="Soitin Annalle")
+
+    entries = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.entity_type == "emergency_call")
+    ).all()
+    text = json.dumps([[e.before, e.after] for e in entries], default=str)
+    for personal in ("Anna", "Asukas", PHONE, "12 B 7", "vauva"):
+        assert personal not in text
+    (recorded,) = [e for e in entries if e.action == "emergency_call.recorded"]
+    assert recorded.after["caller_phone"] == "[personal data]"
+    assert recorded.after["postcode"] == "00100"
+    (updated,) = [e for e in entries if e.action == "emergency_call.updated"]
+    assert updated.before["caller_name"] == updated.after["caller_name"] == "[personal data]"
+    assert updated.after["priority"] == "vulnerable"
+    assert db.session.get(EmergencyCall, logged.id).caller_name == "Anna Virtanen"
