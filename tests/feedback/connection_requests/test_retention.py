@@ -261,7 +261,16 @@ def requests_of_one_person(app) -> dict[str, int]:
     old = withdrawn(OLD + dt.timedelta(days=30))
     recent = withdrawn(RECENTLY)
     still_open = person_request().id
-    return {"old": old, "recent": recent, "open": still_open}
+    incomplete = left_incomplete_long_ago()
+    waiting = person_request()  # an item asked for and not yet due: open
+    steps.request_item(waiting.id, None, {"description": "Mapa zasadnicza"})
+    return {
+        "old": old,
+        "recent": recent,
+        "open": still_open,
+        "incomplete": incomplete,
+        "waiting": waiting.id,
+    }
 
 
 def test_a_data_subject_gets_every_request_with_its_documents(requests_of_one_person, runner):
@@ -269,9 +278,7 @@ def test_a_data_subject_gets_every_request_with_its_documents(requests_of_one_pe
     assert exported.exit_code == 0, exported.output
     records = json.loads(exported.output)["records"]["connection_requests"]
     ids = requests_of_one_person
-    assert [r["reference"] for r in records] == [
-        reference(refresh(ids[name])) for name in ("old", "recent", "open")
-    ]
+    assert [r["reference"] for r in records] == [reference(refresh(i)) for i in ids.values()]
     first = records[0]
     assert first["applicant"]["name"] == "Jan Nowak"
     assert first["applicant"]["pesel"] == "44051401359"
@@ -282,10 +289,12 @@ def test_a_data_subject_gets_every_request_with_its_documents(requests_of_one_pe
     assert document["type"] == "application/pdf" and document["size"] > 0
     assert dt.datetime.fromisoformat(document["uploaded_at"])
     assert any("Pan Nowak" in (step["text"] or "") for step in first["history"])
-    assert records[2]["closed_at"] is None
+    assert records[2]["closed_at"] is None and records[4]["closed_at"] is None
+    assert records[3]["closed_at"] == (OLD + dt.timedelta(days=14)).isoformat()
+    assert records[4]["missing_items"][0]["description"] == "Mapa zasadnicza"
     by_phone = runner.invoke(args=["subject", "export", "--phone", "602 111 222"])
     assert by_phone.exit_code == 0, by_phone.output
-    assert len(json.loads(by_phone.output)["records"]["connection_requests"]) == 3
+    assert len(json.loads(by_phone.output)["records"]["connection_requests"]) == 5
 
 
 def test_erasure_anonymises_an_old_request_and_says_what_the_law_keeps(
@@ -296,7 +305,7 @@ def test_erasure_anonymises_an_old_request_and_says_what_the_law_keeps(
     erased = runner.invoke(args=["subject", "erase", "--phone", PHONE, "--yes"])
     assert erased.exit_code == 0, erased.output
     outcome = json.loads(erased.output)
-    assert outcome["erased"]["connection_requests"] == 1
+    assert outcome["erased"]["connection_requests"] == 2  # the old one and the abandoned one
     reasons = {k["record"]: k["reason"] for k in outcome["kept"]}
     recent = refresh(ids["recent"])
     assert recent.withdrawn_at is not None
@@ -304,7 +313,12 @@ def test_erasure_anonymises_an_old_request_and_says_what_the_law_keeps(
     assert reasons[f"connection_request {reference(recent)}"] == (
         f"kept by law until {until} (Accounting Act art. 74 ust. 2)"
     )
-    assert reasons[f"connection_request {reference(refresh(ids['open']))}"].startswith("still open")
+    for still_open in ("open", "waiting"):
+        assert reasons[f"connection_request {reference(refresh(ids[still_open]))}"].startswith(
+            "still open"
+        )
+    assert len(reasons) == 3
+    assert refresh(ids["incomplete"]).applicant_name == ""
     old = refresh(ids["old"])
     assert (old.applicant_name, old.email, old.phone, old.pesel) == ("", None, None, None)
     assert old.documents == [] and not any(file_storage().exists(key) for key in keys)
