@@ -62,8 +62,11 @@ def test_two_parts_cannot_share_a_template_namespace(monkeypatch):
 
 @pytest.mark.parametrize("domain", load_domains(), ids=lambda d: d.name)
 def test_each_part_keeps_its_templates_in_its_own_namespace(domain):
-    assert domain.templates is not None
     folder = ROOT.joinpath(*domain.name.split(".")) / "templates"
+    if domain.templates is None:
+        # A part without pages (the retention job and its commands) has no templates at all.
+        assert not domain.routes and not folder.exists()
+        return
     assert sorted(p.name for p in folder.iterdir()) == [domain.templates]
 
 

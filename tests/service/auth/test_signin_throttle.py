@@ -41,7 +41,8 @@ def test_d10_failures_are_counted_across_web_processes(app, second_process, make
     assert statuses == [401] * 5 + [429] * 3  # FAIRHEAT_SIGNIN_PAIR_LIMIT = 5, all processes
     refused = first.post("/staff/login", data={"email": user.email, "password": "x"})
     assert int(refused.headers["Retry-After"]) > 0
-    assert "Too many failed sign-ins" in refused.get_data(as_text=True)
+    # Said in the staff's language (Finnish by default), with the wait.
+    assert "Liian monta epäonnistunutta kirjautumista" in refused.get_data(as_text=True)
 
 
 def test_d10_a_stranger_cannot_lock_the_owner_out(app, make_user):
