@@ -19,7 +19,7 @@ from feedback.emergency.models import (
     EmergencyCall,
     Priority,
 )
-from notifications.areas import street_key
+from notifications.streets import street_keys
 from service.db import utcnow
 from service.extensions import db
 
@@ -150,9 +150,9 @@ def calls_on_street(
     query = sa.select(EmergencyCall).where(
         EmergencyCall.postcode == postcode, EmergencyCall.received_at >= now - window
     )
-    key = street_key(street)
-    if key:
-        query = query.where(EmergencyCall.street_key == key)
+    keys = street_keys(postcode, street)  # every name of the street (Mannerheimvägen too)
+    if keys:
+        query = query.where(EmergencyCall.street_key.in_(sorted(keys)))
     return list(
         db.session.scalars(query.order_by(EmergencyCall.received_at.desc()).limit(HISTORY_LIMIT))
     )

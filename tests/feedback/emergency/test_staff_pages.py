@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from feedback.emergency import roster, voice
 from feedback.emergency.models import Callback, DutyChange, DutySlot, EmergencyCall
 from feedback.emergency.routes.staff import local_input
+from notifications.streets import import_streets
 from service.db import utcnow
 from service.extensions import db
 from tests.support.factories import outage_payload
@@ -126,6 +127,13 @@ def test_hints_earlier_calls_from_the_phone_and_outages_at_the_address(client, l
     assert [o["id"] for o in hints["outages"]] == [outage_id]
     assert "Mannerheimintie" in hints["outages"][0]["text"]
     assert len(hints["calls"]) == 1
+    # A dispatcher typing the street's Swedish name sees the same calls (alias table).
+    import_streets(b"postcode,name_fi,name_sv\n00100,Mannerheimintie,Mannerheimv\xc3\xa4gen\n")
+    swedish = client.get(
+        "/staff/emergency/lookup/address",
+        query_string={"postcode": "00100", "street": "Mannerheimvägen", "number": "5"},
+    ).get_json()
+    assert len(swedish["calls"]) == 1 and [o["id"] for o in swedish["outages"]] == [outage_id]
     outside = client.get(
         "/staff/emergency/lookup/address",
         query_string={"postcode": "00100", "street": "Mannerheimintie", "number": "4"},
