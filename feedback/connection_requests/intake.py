@@ -37,7 +37,8 @@ from service.i18n import current_language, to_local
 from service.settings import current_settings
 from service.tracking import new_nonce
 
-_COLUMNS = [
+# What the applicant declares, stored as given (the public and the staff form send these too).
+APPLICATION_COLUMNS = (
     "applicant_kind",
     "applicant_name",
     "pesel",
@@ -69,7 +70,7 @@ _COLUMNS = [
     "desired_start",
     "supply_temperature_c",
     "return_temperature_c",
-]
+)
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def _write(
         received_at=received,
         recorded_at=now,
         recorded_by_id=recorded_by,
-        **{name: data.get(name) for name in _COLUMNS},
+        **{name: data.get(name) for name in APPLICATION_COLUMNS},
     )
     for doc in saved:
         request.documents.append(_document(doc, uploaded_by_id=recorded_by, uploaded_at=now))

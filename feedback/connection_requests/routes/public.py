@@ -18,19 +18,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from feedback.connection_requests import identifiers, intake, queries
+from feedback.connection_requests import intake, queries
 from feedback.connection_requests.messages import deadline_sentence, next_steps_text
 from feedback.connection_requests.models import (
     APPLICANT_DOCUMENTS,
-    ApplicantKind,
-    BuildingPurpose,
     DocumentKind,
-    LegalTitle,
 )
 from feedback.connection_requests.procedure import CLOSED
 from feedback.connection_requests.references import reference, tracking_token
 from feedback.connection_requests.routes.files import document_response
-from feedback.connection_requests.routes.forms import form_fields
+from feedback.connection_requests.routes.forms import form_fields, render_application_form
 from feedback.connection_requests.schemas import ApplicationSchema
 from feedback.connection_requests.uploads import Upload
 from service.errors import ValidationFailed, flatten_errors
@@ -59,25 +56,13 @@ def _intake_limit() -> str:
 
 
 def _form_page(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200) -> Page:
-    settings = current_settings()
-    code = settings.jurisdiction.code
-    return (
-        render_template(
-            "connection_requests/form.html",
-            values=values,
-            errors=errors,
-            jurisdiction=code,
-            identifier_fields=identifiers.fields_for(code),
-            applicant_kinds=list(ApplicantKind),
-            titles=list(LegalTitle),
-            purposes=list(BuildingPurpose),
-            document_kinds=list(APPLICANT_DOCUMENTS),
-            conf=settings.connection_requests,
-            postcode_example=settings.jurisdiction.postcode_example,
-            form_token=values.get(TOKEN_FIELD) or secrets.token_urlsafe(24),
-        ),
-        status,
+    page = render_application_form(
+        "connection_requests/form.html",
+        values=values,
+        errors=errors,
+        form_token=values.get(TOKEN_FIELD) or secrets.token_urlsafe(24),
     )
+    return page, status
 
 
 @bp.get("/connection-request")

@@ -20,12 +20,9 @@ from feedback.connection_requests.deadlines import days_late
 from feedback.connection_requests.messages import deadline_sentence
 from feedback.connection_requests.models import (
     APPLICANT_DOCUMENTS,
-    ApplicantKind,
-    BuildingPurpose,
     ConnectionRequest,
     DocumentKind,
     IntakeChannel,
-    LegalTitle,
     LetterKind,
     RefusalCategory,
     Status,
@@ -33,7 +30,7 @@ from feedback.connection_requests.models import (
 from feedback.connection_requests.procedure import next_steps
 from feedback.connection_requests.references import reference, tracking_url
 from feedback.connection_requests.routes.files import document_response
-from feedback.connection_requests.routes.forms import form_fields
+from feedback.connection_requests.routes.forms import form_fields, render_application_form
 from feedback.connection_requests.schemas import (
     AgreementSchema,
     ConditionsSchema,
@@ -356,26 +353,10 @@ def assign(request_id: int) -> Page:
 
 
 def _new_page(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200) -> Page:
-    from feedback.connection_requests import identifiers
-
-    settings = current_settings()
-    code = settings.jurisdiction.code
-    return (
-        render_template(
-            "connection_requests/staff/new.html",
-            values=values,
-            errors=errors,
-            jurisdiction=code,
-            identifier_fields=identifiers.fields_for(code),
-            applicant_kinds=list(ApplicantKind),
-            titles=list(LegalTitle),
-            purposes=list(BuildingPurpose),
-            document_kinds=list(APPLICANT_DOCUMENTS),
-            conf=settings.connection_requests,
-            postcode_example=settings.jurisdiction.postcode_example,
-        ),
-        status,
+    page = render_application_form(
+        "connection_requests/staff/new.html", values=values, errors=errors
     )
+    return page, status
 
 
 @bp.get("/new")
