@@ -14,6 +14,7 @@ from service.settings import current_settings
 from service.validation import (
     BaseSchema,
     ChoiceField,
+    PostcodeField,
     TrimmedString,
     max_length,
     number_range,
@@ -22,23 +23,6 @@ from service.validation import (
 MAX_AREAS = 200
 MAX_FREE_TEXT = 2000
 MAX_HOUSE_NUMBER = 99_999
-
-
-class PostcodeField(TrimmedString):
-    """A postcode in the jurisdiction's format, returned in its canonical spelling."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        jurisdiction = current_settings().jurisdiction
-        canonical = jurisdiction.normalize_postcode(text)
-        if canonical is None:
-            raise ma.ValidationError(
-                _l(
-                    "Enter a postcode in the form %(example)s.",
-                    example=jurisdiction.postcode_example,
-                )
-            )
-        return canonical
 
 
 class PolygonField(fields.Dict):

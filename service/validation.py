@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
@@ -104,6 +105,26 @@ class TrimmedString(fields.String):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class PostcodeField(TrimmedString):
+    """A postcode in the jurisdiction's format, returned in its canonical spelling (the form
+    outages, subscriptions, calls and applications store and compare)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        from service.settings import current_settings
+
+        text = super()._deserialize(value, attr, data, **kwargs)
+        jurisdiction = current_settings().jurisdiction
+        canonical = jurisdiction.normalize_postcode(text)
+        if canonical is None:
+            raise ma.ValidationError(
+                _(
+                    "Enter a postcode in the form %(example)s.",
+                    example=jurisdiction.postcode_example,
+                )
+            )
+        return canonical
 
 
 def _is_blank(value: Any) -> bool:

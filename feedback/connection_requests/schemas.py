@@ -29,7 +29,14 @@ from feedback.schemas import EmailField, LanguageField, PhoneNumberField
 from service.db import utcnow
 from service.i18n import to_local
 from service.settings import current_settings
-from service.validation import BaseSchema, ChoiceField, TrimmedString, max_length, not_blank
+from service.validation import (
+    BaseSchema,
+    ChoiceField,
+    PostcodeField,
+    TrimmedString,
+    max_length,
+    not_blank,
+)
 
 TEXT_MAX = 5000
 MAX_KW = 50_000  # one building: 50 MW is already a large industrial site
@@ -37,23 +44,6 @@ MAX_AREA = 1_000_000
 MAX_MWH = 500_000
 _MAX_RECEIVED_AGE = dt.timedelta(days=366)
 _CLOCK_SKEW = dt.timedelta(minutes=5)
-
-
-class PostcodeField(TrimmedString):
-    """A postcode in the jurisdiction's format, in its canonical spelling (as outages use)."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        jurisdiction = current_settings().jurisdiction
-        canonical = jurisdiction.normalize_postcode(text)
-        if canonical is None:
-            raise ma.ValidationError(
-                _(
-                    "Enter a postcode in the form %(example)s.",
-                    example=jurisdiction.postcode_example,
-                )
-            )
-        return canonical
 
 
 class DecimalNumber(fields.Float):

@@ -27,7 +27,13 @@ from feedback.emergency.models import (
 )
 from service.phones import phone_number
 from service.settings import current_settings
-from service.validation import BaseSchema, ChoiceField, TrimmedString, max_length
+from service.validation import (
+    BaseSchema,
+    ChoiceField,
+    PostcodeField,
+    TrimmedString,
+    max_length,
+)
 
 DESCRIPTION_MAX = 2000
 MAX_ID = 2**31 - 1  # the database's integer: a larger id names nothing
@@ -59,23 +65,6 @@ class NoControlCharacters:
 
 
 QUERY_STATUSES = ("open", "resolved", "missed", "callback_due")
-
-
-class PostcodeField(TrimmedString):
-    """A postcode in the jurisdiction's format, in its canonical spelling (as outages use)."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        jurisdiction = current_settings().jurisdiction
-        canonical = jurisdiction.normalize_postcode(text)
-        if canonical is None:
-            raise ma.ValidationError(
-                _(
-                    "Enter a postcode in the form %(example)s.",
-                    example=jurisdiction.postcode_example,
-                )
-            )
-        return canonical
 
 
 class CallerPhoneField(TrimmedString):
