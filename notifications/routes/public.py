@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from notifications import queries, status_page
@@ -82,6 +82,14 @@ def detail(outage_id: int) -> Response:
         )
 
     return cached_public(render)
+
+
+@bp.get("/o/<int:outage_id>")
+def short_link(outage_id: int) -> Response:
+    """The link an SMS carries (/pl/o/123456, notifications.sms.texts.sms_outage_url): the notice
+    page, six characters shorter. A public URL contract, like the page itself: it stays."""
+    queries.load_outage(outage_id, public=True)  # unknown or a draft: 404, as the page would
+    return redirect(url_for(".detail", outage_id=outage_id), 301)
 
 
 @bp.get("/archive")

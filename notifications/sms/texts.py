@@ -34,8 +34,17 @@ class SmsEvent(enum.StrEnum):
 
 
 def outage_url(outage_id: int, lang: str) -> str:
+    """The notice page, for e-mails and printed notices."""
     base = current_settings().public_base_url
     return f"{base}/{lang}/outages/{outage_id}"
+
+
+def sms_outage_url(outage_id: int, lang: str) -> str:
+    """The link an SMS carries: /<lang>/o/<id> redirects (301) to the notice page. Six
+    characters fewer than outage_url, which keeps a Polish notice with diacritics within two
+    UCS-2 segments (decision 0012)."""
+    base = current_settings().public_base_url
+    return f"{base}/{lang}/o/{outage_id}"
 
 
 def _impact(impact: Impact) -> str:
@@ -90,8 +99,8 @@ def _period(start: dt.datetime, end: dt.datetime | None, lang: str) -> str:
 def _published(outage: Any, lang: str, values: dict[str, str]) -> str:
     if outage.kind == OutageKind.PLANNED:
         # Translators: SMS, budget: one message (160 characters) in fi/sv/en with a 20-character
-        # %(utility)s and a 42-character %(url)s; Polish one message when transliterated, three in
-        # UCS-2. %(when)s is e.g. "ma 23.11. 8.00-16.30".
+        # %(utility)s and a 36-character %(url)s; Polish one message when transliterated, two in
+        # UCS-2 (134 characters). %(when)s is e.g. "ma 23.11. 8.00-16.30".
         return pgettext(
             "sms",
             "%(utility)s: planned heat supply interruption %(when)s (%(impact)s). %(url)s",
@@ -100,8 +109,8 @@ def _published(outage: Any, lang: str, values: dict[str, str]) -> str:
         )
     if outage.expected_end_at is None:
         # Translators: SMS, budget: one message (160 characters) in fi/sv/en with a 20-character
-        # %(utility)s and a 42-character %(url)s; Polish one message when transliterated, three in
-        # UCS-2. %(start)s is e.g. "ma 23.11. 8.00".
+        # %(utility)s and a 36-character %(url)s; Polish one message when transliterated, two in
+        # UCS-2 (134 characters). %(start)s is e.g. "ma 23.11. 8.00".
         return pgettext(
             "sms",
             "%(utility)s: heat supply fault since %(start)s (%(impact)s). We are locating "
@@ -110,9 +119,9 @@ def _published(outage: Any, lang: str, values: dict[str, str]) -> str:
             **values,
         )
     # Translators: SMS, budget: one message (160 characters) in fi/sv/en with a 20-character
-    # %(utility)s and a 42-character %(url)s; Polish one message when transliterated, three in
-    # UCS-2. A fault, so "repair" fits here (never on planned work). %(end)s is e.g. "ti 24.11.
-    # 16.00".
+    # %(utility)s and a 36-character %(url)s; Polish one message when transliterated, two in
+    # UCS-2 (134 characters). A fault, so "repair" fits here (never on planned work). %(end)s
+    # is e.g. "ti 24.11. 16.00".
     return pgettext(
         "sms",
         "%(utility)s: heat supply fault (%(impact)s). Estimated repair time %(end)s. %(url)s",
@@ -125,8 +134,8 @@ def _estimate(outage: Any, lang: str, values: dict[str, str]) -> str:
     end = _moment(outage.expected_end_at, lang)
     if outage.kind == OutageKind.PLANNED:
         # Translators: SMS, budget: one message (160 characters) in fi/sv/en with a 20-character
-        # %(utility)s and a 42-character %(url)s; Polish one message when transliterated, three in
-        # UCS-2. Planned work ends; it is not repaired.
+        # %(utility)s and a 36-character %(url)s; Polish one message when transliterated, two in
+        # UCS-2 (134 characters). Planned work ends; it is not repaired.
         return pgettext(
             "sms",
             "%(utility)s: the planned heat supply interruption is now expected to end "
@@ -135,8 +144,8 @@ def _estimate(outage: Any, lang: str, values: dict[str, str]) -> str:
             **values,
         )
     # Translators: SMS, budget: one message (160 characters) in fi/sv/en with a 20-character
-    # %(utility)s and a 42-character %(url)s; Polish one message when transliterated, three in
-    # UCS-2.
+    # %(utility)s and a 36-character %(url)s; Polish one message when transliterated, two in
+    # UCS-2 (134 characters).
     return pgettext(
         "sms",
         "%(utility)s: new estimated repair time for the heat supply fault: %(end)s. %(url)s",
@@ -148,16 +157,16 @@ def _estimate(outage: Any, lang: str, values: dict[str, str]) -> str:
 def _ended(outage: Any, values: dict[str, str]) -> str:
     if outage.kind == OutageKind.PLANNED or outage.status == OutageStatus.COMPLETED:
         # Translators: SMS, budget: one message (160 characters) in fi/sv/en with a 20-character
-        # %(utility)s and a 42-character %(url)s; Polish one message when transliterated, three in
-        # UCS-2.
+        # %(utility)s and a 36-character %(url)s; Polish one message when transliterated, two in
+        # UCS-2 (134 characters).
         return pgettext(
             "sms",
             "%(utility)s: the planned work is finished and heat supply is restored. %(url)s",
             **values,
         )
     # Translators: SMS, budget: one message (160 characters) in fi/sv/en with a 20-character
-    # %(utility)s and a 42-character %(url)s; Polish one message when transliterated, three in
-    # UCS-2.
+    # %(utility)s and a 36-character %(url)s; Polish one message when transliterated, two in
+    # UCS-2 (134 characters).
     return pgettext(
         "sms",
         "%(utility)s: the fault has been repaired and heat supply is restored. %(url)s",
@@ -170,7 +179,7 @@ def sms_text(outage: Any, event: SmsEvent, lang: str, *, outage_id: int | None =
 
     `outage_id` stands in for an unsaved outage's id (the staff preview counts segments).
     """
-    url = outage_url(outage_id if outage_id is not None else outage.id, lang)
+    url = sms_outage_url(outage_id if outage_id is not None else outage.id, lang)
     values = {"utility": current_settings().utility_name, "url": url}
     with force_locale(lang):
         impact = _impact(outage.impact)
@@ -180,8 +189,8 @@ def sms_text(outage: Any, event: SmsEvent, lang: str, *, outage_id: int | None =
             body = _ended(outage, values)
         elif event == SmsEvent.CANCELLED:
             # Translators: SMS, budget: one message (160 characters) in fi/sv/en with a
-            # 20-character %(utility)s and a 42-character %(url)s; Polish one message when
-            # transliterated, three in UCS-2. %(day)s is e.g. "ma 23.11.".
+            # 20-character %(utility)s and a 36-character %(url)s; Polish one message when
+            # transliterated, two in UCS-2 (134 characters). %(day)s is e.g. "ma 23.11.".
             body = pgettext(
                 "sms",
                 "%(utility)s: the heat supply interruption on %(day)s is cancelled. Heat supply "
@@ -191,8 +200,9 @@ def sms_text(outage: Any, event: SmsEvent, lang: str, *, outage_id: int | None =
             )
         elif event == SmsEvent.REMINDER:
             # Translators: SMS, budget: one message (160 characters) in fi/sv/en with a
-            # 20-character %(utility)s and a 42-character %(url)s; Polish one message when
-            # transliterated, three in UCS-2. %(when)s is e.g. "ma 23.11. 8.00-16.30".
+            # 20-character %(utility)s and a 36-character %(url)s; Polish one message when
+            # transliterated, two in UCS-2 (134 characters). %(when)s is e.g. "ma 23.11.
+            # 8.00-16.30".
             body = pgettext(
                 "sms",
                 "%(utility)s reminder: heat supply interruption %(when)s (%(impact)s). %(url)s",

@@ -84,4 +84,4 @@ def test_resident_subscribes_in_polish_with_the_code_from_the_console(
     )
     assert notice is not None
     assert notice.language == "pl"
-    assert "/pl/outages/" in notice.body
+    assert "/pl/o/" in notice.body  # the short link of an SMS
