@@ -46,6 +46,15 @@ def load_outage(outage_id: int, *, public: bool, with_updates: bool = False) -> 
     return outage
 
 
+def require_published(outage_id: int) -> None:
+    """NotFound unless the notice is published: one primary-key lookup, no row loaded."""
+    query = sa.select(Outage.id).where(
+        Outage.id == outage_id, Outage.first_published_at.is_not(None)
+    )
+    if db.session.scalar(query) is None:
+        raise NotFound(_("There is no interruption notice with this number."))
+
+
 def get_outage(outage_id: int, *, public: bool = True) -> Outage:
     """One outage with its update history; unpublished drafts only for staff."""
     return load_outage(outage_id, public=public, with_updates=True)

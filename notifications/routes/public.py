@@ -6,7 +6,7 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from notifications import queries, status_page
-from notifications.routes.caching import cached_public
+from notifications.routes.caching import PUBLIC_MAX_AGE, cached_public
 from notifications.schemas import LookupQuerySchema
 from service.db import utcnow
 from service.errors import ValidationFailed, flatten_errors
@@ -88,8 +88,11 @@ def detail(outage_id: int) -> Response:
 def short_link(outage_id: int) -> Response:
     """The link an SMS carries (/pl/o/123456, notifications.sms.texts.sms_outage_url): the notice
     page, six characters shorter. A public URL contract, like the page itself: it stays."""
-    queries.load_outage(outage_id, public=True)  # unknown or a draft: 404, as the page would
-    return redirect(url_for(".detail", outage_id=outage_id), 301)
+    queries.require_published(outage_id)  # unknown or a draft: 404, as the page would be
+    response = redirect(url_for(".detail", outage_id=outage_id), 301)
+    # Shared like the page, so the proxy's microcache absorbs the clicks after a fan-out.
+    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    return response
 
 
 @bp.get("/archive")

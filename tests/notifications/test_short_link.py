@@ -31,6 +31,8 @@ def test_the_link_in_an_sms_leads_to_the_notice_page_in_its_language(app, client
     response = client.get(urlsplit(link).path)
     assert response.status_code == 301
     assert response.headers["Location"] == f"/{lang}/outages/{outage.id}"
+    assert response.headers["Cache-Control"] == "public, max-age=15"  # the proxy may keep it
+    assert "Set-Cookie" not in response.headers
     page = client.get(response.headers["Location"])
     assert page.status_code == 200 and f'lang="{lang}"' in page.get_data(as_text=True)
 
