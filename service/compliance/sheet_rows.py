@@ -1,0 +1,138 @@
+"""A register's rows into an XlsxWriter constant-memory sheet, a batch at a time.
+
+XlsxWriter in constant memory keeps one row in a table and writes it as `<row>` XML to the
+sheet's temporary row file when the next row starts; each cell costs several Python calls
+(argument conversion, dimension checks, type dispatch, escaping). For a register of a million
+cells that was most of the export's time. `SheetRows` writes the same XML XlsxWriter writes
+for these cell types (inline strings, numbers, datetimes as serial numbers with the datetime
+format, booleans), a batch of rows in one string, into that same row file, and keeps the
+sheet's dimensions as XlsxWriter would; the workbook then assembles the sheet as usual.
+tests/service/compliance/test_sheet_rows.py checks that the sheet's XML is byte for byte what
+XlsxWriter's own calls give, so an XlsxWriter upgrade that changes its internals fails there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name
+
+from service.evidence import Column, FieldType
+
+_EXCEL_EPOCH = dt.datetime(1899, 12, 31)  # noqa: DTZ001 (Excel has no zones)
+_STRING_MAX = 32767  # UTF-16 units in a cell
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_ESCAPED_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
+
+
+def _truncate(text: str) -> str:
+    """At most 32767 UTF-16 units, never splitting a character above U+FFFF."""
+    length = 0
+    for index, char in enumerate(text):
+        length += 2 if ord(char) > 0xFFFF else 1
+        if length > _STRING_MAX:
+            return text[:index]
+    return text
+
+
+def _string_cell(value: Any) -> str:
+    text = value if value.__class__ is str else str(value)
+    if len(text) > _STRING_MAX // 2:
+        text = _truncate(text)
+    if _SPECIAL.search(text):
+        # As Excel (and XlsxWriter): a literal "_xHHHH_" gets its underscore escaped, control
+        # characters become _xHHHH_; then the XML escapes.
+        text = _ESCAPED_ESCAPE.sub(r"_x005F\1", text)
+        text = _CONTROL.sub(lambda match: f"_x{ord(match[1]):04X}_", text)
+        text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+        preserve = text[:1].isspace() or text[-1:].isspace()
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    else:
+        preserve = text[:1].isspace() or text[-1:].isspace()
+    if preserve:
+        return f' t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f' t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def _number_cell(value: Any) -> str:
+    number = float(value)
+    if not math.isfinite(number):
+        return "/>"  # a blank cell: XlsxWriter refuses NaN and infinity (the CSV shows them)
+    return f"><v>{number:.16G}</v></c>"
+
+
+def _boolean_cell(value: Any) -> str:
+    return ' t="b"><v>1</v></c>' if value else ' t="b"><v>0</v></c>'
+
+
+def _datetime_cell(style: Any) -> Callable[[Any], str]:
+    prefix = ""
+
+    def cell(value: Any) -> str:
+        nonlocal prefix
+        if not isinstance(value, dt.datetime):
+            return _string_cell(value)
+        if not prefix:  # the format's index is given on first use, as XlsxWriter does
+            prefix = f' s="{style._get_xf_index()}"><v>'
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        delta = value - _EXCEL_EPOCH
+        serial = delta.days + (float(delta.seconds) + float(delta.microseconds) / 1e6) / 86400
+        if value.year == 1900 and value.month == 1 and value.day == 1:
+            serial -= 1  # Excel's time-only day
+        if serial > 59:
+            serial += 1  # Excel counts 29 February 1900
+        return f"{prefix}{serial:.16G}</v></c>"
+
+    return cell
+
+
+class SheetRows:
+    """Rows 1… of `sheet` (row 0, the header, written by XlsxWriter before)."""
+
+    def __init__(self, sheet: Any, columns: Sequence[Column], datetime_format: Any) -> None:
+        if not sheet.constant_memory:
+            raise ValueError("SheetRows writes constant-memory sheets only")
+        self._sheet = sheet
+        sheet._write_single_row(1)  # the header goes out as XlsxWriter writes it
+        by_type: dict[FieldType, Callable[[Any], str]] = {
+            FieldType.INTEGER: _number_cell,
+            FieldType.NUMBER: _number_cell,
+            FieldType.BOOLEAN: _boolean_cell,
+            FieldType.DATETIME: _datetime_cell(datetime_format),
+        }
+        self._cells = [by_type.get(c.type, _string_cell) for c in columns]
+        self._letters = [xl_col_to_name(i) for i in range(len(columns))]
+        self._last_row = 0
+
+    def write(self, rows: Sequence[Sequence[object]], first_row: int) -> None:
+        """Write `rows` as sheet rows first_row, first_row + 1, …"""
+        parts: list[str] = []
+        cells, letters = self._cells, self._letters
+        last_row = self._last_row
+        for number, row in enumerate(rows, start=first_row + 1):  # XML rows count from 1
+            line = [
+                f'<c r="{letters[col]}{number}"{cells[col](value)}'
+                for col, value in enumerate(row)
+                if value is not None
+            ]
+            if line:
+                parts.append(f'<row r="{number}">{"".join(line)}</row>')
+                last_row = number - 1
+        self._sheet.fh.write("".join(parts))
+        self._last_row = last_row
+
+    def finish(self) -> None:
+        """Leave the sheet as XlsxWriter would after writing the same cells (the header gave
+        the columns' extent; the rows give the last row's)."""
+        sheet = self._sheet
+        if self._last_row:
+            sheet.dim_rowmax = max(sheet.dim_rowmax or 0, self._last_row)
+            sheet.previous_row = self._last_row
+        else:
+            sheet.previous_row = 1
