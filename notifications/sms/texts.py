@@ -97,6 +97,17 @@ def _period(start: dt.datetime, end: dt.datetime | None, lang: str) -> str:
 
 
 def _published(outage: Any, lang: str, values: dict[str, str]) -> str:
+    if outage.kind == OutageKind.PLANNED and outage.impact == Impact.REDUCED_SUPPLY:
+        # Translators: SMS, planned work during which heat is supplied, but less: not an
+        # interruption. Budget: one message (160 characters) in fi/sv/en with a 20-character
+        # %(utility)s and a 36-character %(url)s; Polish one message when transliterated, two in
+        # UCS-2 (134 characters). %(when)s is e.g. "ma 23.11. 8.00-16.30".
+        return pgettext(
+            "sms",
+            "%(utility)s: planned reduced heat supply %(when)s. %(url)s",
+            when=_period(outage.starts_at, outage.expected_end_at, lang),
+            **values,
+        )
     if outage.kind == OutageKind.PLANNED:
         # Translators: SMS, budget: one message (160 characters) in fi/sv/en with a 20-character
         # %(utility)s and a 36-character %(url)s; Polish one message when transliterated, two in
@@ -174,6 +185,30 @@ def _ended(outage: Any, values: dict[str, str]) -> str:
     )
 
 
+def _reminder(outage: Any, lang: str, values: dict[str, str]) -> str:
+    when = _period(outage.starts_at, outage.expected_end_at, lang)
+    if outage.impact == Impact.REDUCED_SUPPLY:
+        # Translators: SMS, a reminder of planned work during which heat is supplied, but less.
+        # Budget: one message (160 characters) in fi/sv/en with a 20-character %(utility)s and a
+        # 36-character %(url)s; Polish one message when transliterated, two in UCS-2 (134
+        # characters). %(when)s is e.g. "ma 23.11. 8.00-16.30".
+        return pgettext(
+            "sms",
+            "%(utility)s reminder: reduced heat supply %(when)s. %(url)s",
+            when=when,
+            **values,
+        )
+    # Translators: SMS, budget: one message (160 characters) in fi/sv/en with a 20-character
+    # %(utility)s and a 36-character %(url)s; Polish one message when transliterated, two in
+    # UCS-2 (134 characters). %(when)s is e.g. "ma 23.11. 8.00-16.30".
+    return pgettext(
+        "sms",
+        "%(utility)s reminder: heat supply interruption %(when)s (%(impact)s). %(url)s",
+        when=when,
+        **values,
+    )
+
+
 def sms_text(outage: Any, event: SmsEvent, lang: str, *, outage_id: int | None = None) -> str:
     """The message for one subscriber language; the area is what they follow, so not repeated.
 
@@ -199,17 +234,7 @@ def sms_text(outage: Any, event: SmsEvent, lang: str, *, outage_id: int | None =
                 **values,
             )
         elif event == SmsEvent.REMINDER:
-            # Translators: SMS, budget: one message (160 characters) in fi/sv/en with a
-            # 20-character %(utility)s and a 36-character %(url)s; Polish one message when
-            # transliterated, two in UCS-2 (134 characters). %(when)s is e.g. "ma 23.11.
-            # 8.00-16.30".
-            body = pgettext(
-                "sms",
-                "%(utility)s reminder: heat supply interruption %(when)s (%(impact)s). %(url)s",
-                when=_period(outage.starts_at, outage.expected_end_at, lang),
-                impact=impact,
-                **values,
-            )
+            body = _reminder(outage, lang, {**values, "impact": impact})
         else:
             body = _published(outage, lang, {**values, "impact": impact})
         # Translators: the last line of a notice SMS when it fits; %(stop)s is the stop

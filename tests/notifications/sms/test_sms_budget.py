@@ -2,11 +2,12 @@
 
 Rendered through the real catalogs with a 20-character utility name, the SMS notice link on a
 23-24 character public address (/<lang>/o/<id>, 35-36 characters), a 38-character street, each
-weekday's name and two-digit hours (notifications.sms.samples), under the Finnish, Polish and
-Swedish jurisdictions, and counted as sent: GSM-7, UCS-2, and with Polish transliteration. The
-budgets are the ones the translator comments state (issue 15): a notice is one GSM-7 segment in
-fi/sv/en; in Polish one segment when transliterated (FAIRHEAT_SMS_TRANSLITERATE_POLISH, on by
-default) and at most two in UCS-2 (134 characters) with the setting off.
+weekday's name, two-digit hours and every impact (notifications.sms.samples), under the
+Finnish, Polish and Swedish jurisdictions, and counted as sent: GSM-7, UCS-2, and with Polish
+transliteration. The budgets are the ones the translator comments state (issue 15): a notice is
+one GSM-7 segment in fi/sv/en; in Polish one segment when transliterated
+(FAIRHEAT_SMS_TRANSLITERATE_POLISH, on by default) and at most two in UCS-2 (134 characters)
+with the setting off.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from babel.messages.pofile import read_po
 from flask import Flask
 
 from config import load_settings
+from notifications.models import Impact
 from notifications.sms.keywords import KEYWORDS, fold
 from notifications.sms.samples import LONG_STREET, OUTAGE_ID, Sample, cost, every_sms
 from service.app import create_app
@@ -90,6 +92,15 @@ def _samples(lang: str) -> Iterator[tuple[dt.datetime, Sample]]:
             yield start, sample
 
 
+def _notices(lang: str) -> Iterator[tuple[str, Sample]]:
+    """Every notice on each weekday about each impact, with "weekday impact" to name it."""
+    for impact in Impact:
+        for start in WEEK:
+            for sample in every_sms(lang, start, impact):
+                if sample.notice:
+                    yield f"{start:%a} {impact}", sample
+
+
 def test_the_stand_ins_are_as_long_as_the_issue_asks(sms_app: Flask) -> None:
     from service.settings import current_settings
 
@@ -108,12 +119,10 @@ def test_every_notice_is_one_gsm7_segment(sms_app: Flask, lang: str) -> None:
 
     polish_utility = current_settings().jurisdiction.code == "PL"  # "Łódź" needs transliteration
     over = []
-    for start, sample in _samples(lang):
-        if not sample.notice:
-            continue
+    for when, sample in _notices(lang):
         sent = cost(sample, transliterate=polish_utility)
         if sent.encoding != "GSM-7" or sent.segments > 1:
-            over.append((start.strftime("%a"), sample.name, sent.encoding, sent.units, sent.text))
+            over.append((when, sample.name, sent.encoding, sent.units, sent.text))
     assert over == []
 
 
@@ -124,22 +133,22 @@ def test_every_polish_notice_is_one_segment_transliterated_and_at_most_two_in_uc
     from service.settings import current_settings
 
     over = []
-    for start, sample in _samples("pl"):
+    for when, sample in _notices("pl"):
         transliterated = cost(sample, transliterate=True)
-        if sample.notice and (transliterated.encoding != "GSM-7" or transliterated.segments > 1):
-            over.append((start.strftime("%a"), sample.name, "translit", transliterated.units))
+        if transliterated.encoding != "GSM-7" or transliterated.segments > 1:
+            over.append((when, sample.name, "translit", transliterated.units))
     code = current_settings().jurisdiction.code
     with _app(code, tmp_path, FAIRHEAT_SMS_TRANSLITERATE_POLISH="false").app_context():
-        notices = [(start, s) for start, s in _samples("pl") if s.notice]
-        for start, sample in notices:
+        notices = list(_notices("pl"))
+        for when, sample in notices:
             as_written = cost(sample, transliterate=False)
             # GSM-7 as written: no Polish letter in this text (a Finnish utility, "awaria od ...")
             budget = NOTICE_UCS2_BUDGET if as_written.encoding == "UCS-2" else 1
             if as_written.segments > budget:
-                over.append((start.strftime("%a"), sample.name, "as written", as_written.units))
+                over.append((when, sample.name, "as written", as_written.units, sample.text))
         ucs2 = [s for _, s in notices if cost(s, transliterate=False).encoding == "UCS-2"]
         assert ucs2 and (code != "PL" or len(ucs2) == len(notices))  # "Łódź" in every one
-    assert len(notices) == 7 * 12 and over == []
+    assert len(notices) == len(Impact) * 7 * 12 and over == []
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
