@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-import xlsxwriter
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -32,6 +31,7 @@ from service.compliance.checkpoints import checkpoint_document, database_id, mak
 from service.compliance.declarations import declarations_for
 from service.compliance.marks import MARK_CHOICES, marks_for
 from service.compliance.report import render_pdf, render_report
+from service.compliance.sheet_rows import QuickWorkbook
 from service.compliance.tables import WrittenTable, resource, write_register
 from service.compliance.verdicts import Provided, evidence_document
 from service.db import utcnow
@@ -186,7 +186,7 @@ def _write_files(
 
     (work / "registers").mkdir()
     labels = _chart_labels()
-    workbook = xlsxwriter.Workbook(
+    workbook = QuickWorkbook(
         str(work / "data.xlsx"),
         {
             "constant_memory": True,

@@ -20,7 +20,14 @@ def pretty_json(value: Any) -> bytes:
 
 
 def zip_info(name: str) -> zipfile.ZipInfo:
+    """A member with the fixed timestamp. A spreadsheet (itself a ZIP) is stored as it is; the
+    rest is deflated at level 1: the CSVs of a large year are tens of megabytes, and the
+    default level took seconds more for a few per cent of size."""
     info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED
+    if name.endswith(".xlsx"):
+        info.compress_type = zipfile.ZIP_STORED
+    else:
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info._compresslevel = 1  # type: ignore[attr-defined]  # compress_level from 3.13
     info.external_attr = 0o644 << 16
     return info

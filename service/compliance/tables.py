@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from service.compliance.sheet_rows import SheetRows
+from service.compliance.sheet_rows import UTC_ZONES, SheetRows
 from service.evidence import Column, FieldType, Register
 
 XLSX_MAX_ROWS = 1_048_575  # a sheet's rows, less the header
@@ -34,7 +34,7 @@ BATCH = 2000  # rows per write
 def _datetime_text(value: Any) -> str:
     if not isinstance(value, dt.datetime):
         return str(value)
-    if value.tzinfo is not dt.UTC:
+    if value.tzinfo not in UTC_ZONES:
         value = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
