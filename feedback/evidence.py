@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from feedback.models import COMPLAINT_TYPES, Case, CaseStatus
 from service.db import hours_between, median, utcnow
-from service.evidence import Column, FieldType, Figure, Period, Register, Unit
+from service.evidence import Column, FieldType, Figure, Period, Register, Unit, plain
 from service.extensions import db
 from service.settings import current_settings
 
@@ -135,23 +135,24 @@ def case_rows(period: Period) -> Iterator[Sequence[object]]:
         sa.select(
             Case.year,
             Case.id,
-            Case.type,
-            Case.area,
-            Case.channel,
-            Case.track,
-            Case.received_at,
-            Case.deadline_at,
-            Case.first_answered_at,
+            # enums as their text, datetimes as stored: no per-value conversion (plain)
+            plain(Case.type),
+            plain(Case.area),
+            plain(Case.channel),
+            plain(Case.track),
+            plain(Case.received_at),
+            plain(Case.deadline_at),
+            plain(Case.first_answered_at),
             sa.case(
                 (Case.first_answered_at.is_(None), None),
                 else_=Case.first_answered_at <= Case.deadline_at,
             ),
             hours_between(Case.received_at, Case.first_answered_at),
-            Case.outcome,
+            plain(Case.outcome),
             Case.deemed_accepted_at.is_not(None),
             Case.satisfaction_score,
             Case.rule_value,
-            Case.rule_unit,
+            plain(Case.rule_unit),
             Case.name,
             Case.email,
             Case.phone,
@@ -162,8 +163,7 @@ def case_rows(period: Period) -> Iterator[Sequence[object]]:
         .order_by(Case.id)
         .execution_options(yield_per=2000)
     )
-    for year, case_id, *rest in db.session.execute(query):
-        values = [v.value if hasattr(v, "value") else v for v in rest]
+    for year, case_id, *values in db.session.execute(query):
         in_time = values[7]
         values[7] = None if in_time is None else bool(in_time)
         values[10] = bool(values[10])

@@ -25,7 +25,7 @@ from feedback.emergency.models import (
 from feedback.emergency.queries import missed_clause
 from feedback.emergency.roster import uncovered_hours
 from service.db import hours_between, median
-from service.evidence import Column, FieldType, Figure, Period, Register, Unit
+from service.evidence import Column, FieldType, Figure, Period, Register, Unit, plain
 from service.extensions import db
 from service.settings import current_settings
 
@@ -312,21 +312,19 @@ class EmergencyEvidence:
         names = [c.name for c in columns]
 
         def rows() -> Iterator[tuple[Any, ...]]:
-            call_columns = [getattr(EmergencyCall, n) for n in names[:-2]]
+            # Enums as their text and datetimes as stored (service.evidence.plain): no
+            # per-value conversion on 50,000 calls a year.
+            call_columns = [plain(getattr(EmergencyCall, n)) for n in names[:-2]]
             query = (
-                sa.select(*call_columns, Callback.due_at, Callback.done_at)
+                sa.select(*call_columns, plain(Callback.due_at), plain(Callback.done_at))
                 .outerjoin(Callback, Callback.call_id == EmergencyCall.id)
                 .where(in_period)
                 .order_by(EmergencyCall.id)
-                .execution_options(yield_per=1000)
+                .execution_options(yield_per=5000)
             )
             result = db.session.execute(query)
             try:
-                for row in result:
-                    yield tuple(
-                        v.value if hasattr(v, "value") and not isinstance(v, bool) else v
-                        for v in row
-                    )
+                yield from result.tuples()
             finally:
                 result.close()
 

@@ -21,7 +21,7 @@ from notifications.customers.models import CustomerContact, DeliveryPoint
 from notifications.models import Outage, OutageArea, OutageStatus, Parity
 from notifications.sms.models import MessageStatus, OutboxMessage
 from service.db import hours_between
-from service.evidence import Column, FieldType, Figure, Period, Register, Unit
+from service.evidence import Column, FieldType, Figure, Period, Register, Unit, plain
 from service.extensions import db
 from service.mail.models import EmailMessage, EmailStatus
 from service.settings import current_settings
@@ -332,12 +332,11 @@ class CustomerEvidence:
             DeliveryPoint.postcode,
             DeliveryPoint.street,
             DeliveryPoint.number_text,
-            DeliveryPoint.priority,
+            plain(DeliveryPoint.priority),  # its text: no per-value conversion
             DeliveryPoint.dwellings,
             reachable,
         ).order_by(DeliveryPoint.id)
-        for row in db.session.execute(query.execution_options(yield_per=1000)):
-            yield (*row[:5], getattr(row[5], "value", row[5]), *row[6:])
+        yield from db.session.execute(query.execution_options(yield_per=5000)).tuples()
 
     def _outages(self, period: Period) -> Iterator[tuple[Any, ...]]:
         pairs = affected_pairs(_outages(period))
