@@ -6,6 +6,11 @@ never reached us), the call exists only at Twilio. Every few minutes the job lis
 calls of the last FAIRHEAT_EMERGENCY_RECONCILE_HOURS and logs each CallSid not yet known, with
 what Twilio knows: the time, the numbers, the final status, and from the call's child leg (the
 dial) whether someone on duty answered. One that nobody answered goes to the callback queue.
+
+Only calls that have ended are logged: one still ringing or in progress has its webhooks to
+come (and its row may wait in a web process's call-log writer for a few milliseconds,
+call_log.py); if they fail too, a later run logs it once it has ended. What this process's
+writer holds is written first.
 """
 
 from __future__ import annotations
@@ -16,7 +21,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from feedback.emergency.models import CallChannel, CallStatus, EmergencyCall, Problem
+from feedback.emergency import call_log
+from feedback.emergency.models import (
+    CALL_STATUS_RANK,
+    CallChannel,
+    CallStatus,
+    EmergencyCall,
+    Problem,
+)
 from feedback.emergency.roster import duty_now
 from feedback.emergency.twilio_api import twilio_client
 from feedback.emergency.twiml import caller_language
@@ -46,6 +58,7 @@ def reconcile_calls(now: dt.datetime | None = None, client: Any = None) -> int:
         return 0
     settings = current_settings().emergency
     since = now - dt.timedelta(hours=settings.reconcile_hours)
+    call_log.flush(db.engine)
     added = 0
     for record in client.calls.list(start_time_after=since, page_size=200):
         direction = str(record.direction or "")
@@ -53,6 +66,9 @@ def reconcile_calls(now: dt.datetime | None = None, client: Any = None) -> int:
             continue
         if settings.voice_numbers and record.to not in settings.voice_numbers:
             continue
+        status = _status(record.status)
+        if status is None or CALL_STATUS_RANK[status] < 2:
+            continue  # not ended yet: its webhooks are still to come
         known = db.session.scalar(
             sa.select(EmergencyCall.id).where(EmergencyCall.twilio_call_sid == record.sid)
         )

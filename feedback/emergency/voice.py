@@ -9,16 +9,17 @@ forward; a missed call gets one callback (unique per call) and one alert (unique
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import re
 import time
 from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from feedback.emergency import call_log
 from feedback.emergency.models import (
     CALL_STATUS_RANK,
     Callback,
@@ -31,13 +32,13 @@ from feedback.emergency.queries import call_by_sid
 from feedback.emergency.roster import Duty, duty_now
 from feedback.emergency.twiml import caller_language
 from service import audit
-from service.db import single_statement_writes
 from service.extensions import db
 from service.phones import any_number_e164
 from service.settings import current_settings
 
 log = logging.getLogger(__name__)
 TWILIO_ACTOR = "twilio"
+LATE_ACTOR = "twilio:late"  # logged from a later webhook: its ring was never written
 
 
 def _status(raw: str | None) -> CallStatus | None:
@@ -47,13 +48,11 @@ def _status(raw: str | None) -> CallStatus | None:
         return None
 
 
-def log_incoming(
+def incoming_row(
     sid: str, caller: str | None, called: str | None, *, covered: bool, now: dt.datetime
-) -> None:
-    """The call's row, made once per CallSid: one INSERT … ON CONFLICT DO NOTHING, so a retry
-    (or a concurrent one) adds nothing. One statement on a connection of its own: a storm of
-    calls costs each one round trip, no ORM flush and no read first."""
-    values = {
+) -> dict[str, Any]:
+    """The columns of an incoming call's row, as it rings."""
+    return {
         "twilio_call_sid": sid,
         "received_at": now.replace(microsecond=0),
         "channel": CallChannel.TWILIO.value,
@@ -74,25 +73,53 @@ def log_incoming(
         "updated_at": now,
         "version": 1,
     }
-    with single_statement_writes(db.engine) as connection:
-        connection.execute(_insert_once(tuple(values)), values)
 
 
-@functools.lru_cache(maxsize=8)
-def _insert_once(names: tuple[str, ...]) -> sa.TextClause:
-    """INSERT … ON CONFLICT (twilio_call_sid) DO NOTHING (the same SQL on SQLite and PostgreSQL),
-    built once: SQLAlchemy cannot cache the compiled form of its ON CONFLICT insert, and
-    compiling it took most of the webhook's time. The parameters keep their column types (UTC
-    timestamps on SQLite)."""
-    table: sa.Table = EmergencyCall.__table__
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(names)}) "
-        f"VALUES ({', '.join(':' + name for name in names)}) "
-        "ON CONFLICT (twilio_call_sid) DO NOTHING"
+def log_incoming(
+    sid: str, caller: str | None, called: str | None, *, covered: bool, now: dt.datetime
+) -> None:
+    """The call's row, made once per CallSid, queued for this process's call-log writer
+    (call_log.py): the webhook answers without waiting for the database; the writer inserts
+    the rows of many calls in one transaction within call_log.FLUSH_WITHIN seconds, each with
+    INSERT … ON CONFLICT DO NOTHING, so a retry (or a concurrent one) adds nothing."""
+    call_log.queue_call(db.engine, incoming_row(sid, caller, called, covered=covered, now=now))
+
+
+def ensure_call(params: Mapping[str, str], now: dt.datetime) -> EmergencyCall | None:
+    """The call a later webhook (the dial's action, the status) is about.
+
+    This process's queued rows are written first, so a call that rang here is found. A call
+    still unknown whose ring was never logged (the process it rang on was killed before its
+    writer ran, or the database refused the row) is logged now from what this webhook knows,
+    when it is an inbound call to one of our numbers: its ring time is estimated as now less
+    the duration Twilio gives (CallDuration, else DialCallDuration), and it is marked
+    LATE_ACTOR. The reconciliation job then leaves it alone (decision 0009 §8)."""
+    sid = (params.get("CallSid") or "").strip()
+    call_log.flush(db.engine)
+    call = call_by_sid(sid)
+    if call is not None or not sid:
+        return call
+    called = params.get("To") or params.get("Called")
+    numbers = current_settings().emergency.voice_numbers
+    if not called or not (params.get("Direction") or "").startswith("inbound"):
+        return None
+    if numbers and called not in numbers:
+        return None
+    took = _seconds(params.get("CallDuration")) or _seconds(params.get("DialCallDuration")) or 0
+    received = now - dt.timedelta(seconds=took)
+    values = incoming_row(
+        sid,
+        params.get("From") or params.get("Caller"),
+        called,
+        covered=duty_now(received).covered,
+        now=received,
     )
-    return sa.text(sql).bindparams(
-        *(sa.bindparam(name, type_=table.c[name].type) for name in names)
-    )
+    values.update(logged_by=LATE_ACTOR, logged_at=now, created_at=now, updated_at=now)
+    db.session.rollback()  # a snapshot taken before the row existed must not hide it
+    with db.engine.begin() as connection:
+        connection.execute(call_log.insert_once(tuple(values)), values)
+    log.warning("call %s was not logged when it rang; logged from a later webhook", sid)
+    return call_by_sid(sid)
 
 
 _active: dict[str, tuple[float, int]] = {}
@@ -183,7 +210,7 @@ def record_dial(
     params: Mapping[str, str], *, attempt: int, number: str | None, now: dt.datetime
 ) -> EmergencyCall | None:
     """The dial's action callback: who answered and how long, or that nobody did."""
-    call = call_by_sid(params.get("CallSid", ""))
+    call = ensure_call(params, now)
     if call is None:
         return None
     dial_status = (params.get("DialCallStatus") or "").lower()
@@ -200,9 +227,12 @@ def record_dial(
     return call
 
 
-def close_unanswered(sid: str, status: CallStatus, now: dt.datetime) -> EmergencyCall | None:
-    """Nobody on duty answered (busy, no answer, failed, or the caller hung up first)."""
-    call = call_by_sid(sid)
+def close_unanswered(
+    sid: str, status: CallStatus, now: dt.datetime, params: Mapping[str, str] | None = None
+) -> EmergencyCall | None:
+    """Nobody on duty answered (busy, no answer, failed, or the caller hung up first); with the
+    webhook's `params`, a call whose ring was never logged is logged first (ensure_call)."""
+    call = ensure_call(params, now) if params is not None else call_by_sid(sid)
     if call is None or call.answered_at is not None:
         return call
     _advance(call, status)
@@ -215,7 +245,7 @@ def close_unanswered(sid: str, status: CallStatus, now: dt.datetime) -> Emergenc
 
 def record_status(params: Mapping[str, str], *, now: dt.datetime) -> EmergencyCall | None:
     """The call's status callback: its final state; an unanswered end is a missed call."""
-    call = call_by_sid(params.get("CallSid", ""))
+    call = ensure_call(params, now)
     if call is None:
         return None
     status = _status(params.get("CallStatus"))
@@ -232,6 +262,7 @@ def record_status(params: Mapping[str, str], *, now: dt.datetime) -> EmergencyCa
 
 def record_recording(params: Mapping[str, str]) -> EmergencyCall | None:
     """Only the recording's id and length are kept (never the audio)."""
+    call_log.flush(db.engine)
     call = call_by_sid(params.get("CallSid", ""))
     if call is None or call.recording_sid:
         return call

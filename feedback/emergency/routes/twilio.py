@@ -89,7 +89,7 @@ def dial() -> Response:
             return _xml(twiml.hang_up())
         if attempt == 1 and len(numbers) > 1 and status != "canceled":
             return _xml(twiml.second_dial(language, numbers[1]))
-        close_unanswered(sid, _UNANSWERED.get(status, CallStatus.NO_ANSWER), now)
+        close_unanswered(sid, _UNANSWERED.get(status, CallStatus.NO_ANSWER), now, request.form)
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
         log.exception("dial result of call %s not logged (database)", sid)

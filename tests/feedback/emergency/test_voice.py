@@ -11,7 +11,7 @@ import lxml.etree
 import pytest
 import sqlalchemy as sa
 
-from feedback.emergency import roster, voice
+from feedback.emergency import call_log, roster, voice
 from feedback.emergency.models import Callback, CallStatus, DutySlot, EmergencyCall
 from notifications.sms.models import OutboxMessage
 from service.db import utcnow
@@ -36,11 +36,12 @@ def settings_env():
 
 
 @pytest.fixture(autouse=True)
-def fresh_roster_copy():
+def fresh_roster_copy(app):
     roster.COPY.forget()
     voice._active.clear()
     yield
     roster.COPY.forget()
+    call_log.writer_for(db.engine).abandon()  # nothing of this test is written after it
 
 
 def twiml(response) -> lxml.etree._Element:
@@ -67,6 +68,7 @@ def on_duty_all_week(backup: str | None = BACKUP) -> None:
 
 
 def calls() -> list[EmergencyCall]:
+    call_log.flush(db.engine)  # what this process queued is written first
     db.session.expire_all()
     return list(db.session.scalars(sa.select(EmergencyCall).order_by(EmergencyCall.id)))
 
@@ -253,6 +255,7 @@ def test_a_callsid_that_is_missing_or_too_long_is_a_400(client):
 def test_api_shows_the_twilio_call_sid(client, token_for):
     on_duty_all_week()
     signed_post(client, "/twilio/voice/incoming", incoming("CA" + "c" * 32))
+    call_log.flush(db.engine)
     [found] = client.get("/api/v1/emergency/calls", headers=token_for("dispatcher")).get_json()
     assert found["twilio_call_sid"] == "CA" + "c" * 32
     assert found["channel"] == "twilio"
