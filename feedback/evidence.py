@@ -163,7 +163,7 @@ def case_rows(period: Period) -> Iterator[Sequence[object]]:
         .order_by(Case.id)
         .execution_options(yield_per=2000)
     )
-    for year, case_id, *values in db.session.execute(query):
+    for year, case_id, *values in db.session.connection().execute(query):
         in_time = values[7]
         values[7] = None if in_time is None else bool(in_time)
         values[10] = bool(values[10])

@@ -322,7 +322,7 @@ class EmergencyEvidence:
                 .order_by(EmergencyCall.id)
                 .execution_options(yield_per=5000)
             )
-            result = db.session.execute(query)
+            result = db.session.connection().execute(query)  # Core: no ORM row loading
             try:
                 yield from result.tuples()
             finally:

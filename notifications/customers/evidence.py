@@ -336,7 +336,7 @@ class CustomerEvidence:
             DeliveryPoint.dwellings,
             reachable,
         ).order_by(DeliveryPoint.id)
-        yield from db.session.execute(query.execution_options(yield_per=5000)).tuples()
+        yield from db.session.connection().execute(query.execution_options(yield_per=5000)).tuples()
 
     def _outages(self, period: Period) -> Iterator[tuple[Any, ...]]:
         pairs = affected_pairs(_outages(period))
