@@ -32,6 +32,7 @@ from service.evidence import Column, FieldType
 UTC_ZONES = (dt.UTC, zoneinfo.ZoneInfo("Etc/UTC"), zoneinfo.ZoneInfo("UTC"))  # PostgreSQL's
 
 _EXCEL_EPOCH = dt.datetime(1899, 12, 31)  # noqa: DTZ001 (Excel has no zones)
+_EXCEL_EPOCH_UTC = _EXCEL_EPOCH.replace(tzinfo=dt.UTC)
 _STRING_MAX = 32767  # UTF-16 units in a cell
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _ESCAPED_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
@@ -87,17 +88,14 @@ def _datetime_cell(style: Any) -> Callable[[Any], str]:
             return _string_cell(value)
         if not prefix:  # the format's index is given on first use, as XlsxWriter does
             prefix = f' s="{style._get_xf_index()}"><v>'
-        zone = value.tzinfo
-        if zone is not None:
-            if zone not in UTC_ZONES:
-                value = value.astimezone(dt.UTC)
-            value = value.replace(tzinfo=None)
-        delta = value - _EXCEL_EPOCH
+        # The same timedelta as from the naive UTC value (an aware one counts from the aware
+        # epoch), without making the naive value first.
+        delta = value - (_EXCEL_EPOCH if value.tzinfo is None else _EXCEL_EPOCH_UTC)
         serial = delta.days + (float(delta.seconds) + float(delta.microseconds) / 1e6) / 86400
-        if value.year == 1900 and value.month == 1 and value.day == 1:
-            serial -= 1  # Excel's time-only day
         if serial > 59:
             serial += 1  # Excel counts 29 February 1900
+        elif 1 <= serial < 2:
+            serial -= 1  # 1900-01-01 (UTC): Excel's time-only day
         return f"{prefix}{serial:.16G}</v></c>"
 
     return cell

@@ -35,9 +35,10 @@ BATCH = 2000  # rows per write
 def _datetime_text(value: Any) -> str:
     if not isinstance(value, dt.datetime):
         return str(value)
-    if value.tzinfo not in UTC_ZONES:
-        value = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if value.tzinfo not in UTC_ZONES and value.tzinfo is not None:  # naive: UTC already
+        value = value.astimezone(dt.UTC)
+    # isoformat is thrice as fast as strftime; its first 19 characters are YYYY-MM-DDThh:mm:ss
+    return value.isoformat()[:19] + "Z"
 
 
 def _date_text(value: Any) -> str:

@@ -43,6 +43,7 @@ ROWS: list[tuple[Any, ...]] = [
     (7, "Ääkköset ja €", dt.datetime(2025, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC), 7, 1, None),
     (8, "x" * 40000, None, None, None, None),  # longer than a cell takes
     (9, "🙂" * 20000, None, None, None, None),  # above U+FFFF: two UTF-16 units each
+    (10, "Excel's day 1", dt.datetime(1900, 1, 1, 12, tzinfo=dt.UTC), None, None, None),
 ]
 
 
