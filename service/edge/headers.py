@@ -52,19 +52,36 @@ def private_response() -> bool:
     return False
 
 
+# (lower-case name, name, value) of the headers every response gets unless it set its own.
+_EVERY_RESPONSE = tuple(
+    (name.lower(), name, value)
+    for name, value in (
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    )
+)
+
+
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    # One pass over the response's own headers, then one extend: the same result as a
+    # setdefault per header (each of which scans the list twice), at a third of the cost.
+    present = {name.lower() for name, _value in headers.items()}
+    missing = [(name, value) for low, name, value in _EVERY_RESPONSE if low not in present]
     settings = current_settings()
-    if settings.env == "production" and settings.edge.hsts_seconds:
+    if (
+        settings.env == "production"
+        and settings.edge.hsts_seconds
+        and "strict-transport-security" not in present
+    ):
         value = f"max-age={settings.edge.hsts_seconds}"
         if settings.edge.hsts_include_subdomains:
             value += "; includeSubDomains"
-        headers.setdefault("Strict-Transport-Security", value)
+        missing.append(("Strict-Transport-Security", value))
+    headers.extend(missing)
     if private_response():
         headers["Cache-Control"] = "no-store"
         headers.pop("Expires", None)
