@@ -48,8 +48,11 @@ def channels(case: Case, *, both: bool) -> list[str]:
     return list(reachable_channels(_contact(case), every_channel=both))
 
 
-def _send(case: Case, key: str, subject: str, body: str, sms: str, *, both: bool) -> list[str]:
-    """Queue the e-mail and/or SMS in the caller's transaction; returns the channels used."""
+def _send(
+    case: Case, key: str, subject: str, body: str, sms: str, *, both: bool, fresh: bool = False
+) -> list[str]:
+    """Queue the e-mail and/or SMS in the caller's transaction; returns the channels used.
+    `fresh`: the key names a case created in this transaction (nothing can be queued under it)."""
     message = PersonMessage(sms=sms, email_subject=subject, email_body=body)
     with db.session.no_autoflush:  # the outbox checks need not flush the case again
         chosen = notify_person(
@@ -58,12 +61,14 @@ def _send(case: Case, key: str, subject: str, body: str, sms: str, *, both: bool
             render=lambda: message,
             every_channel=both,
             reference=reference(case),
+            fresh_key=fresh,
         )
     return list(chosen)
 
 
-def acknowledge(case: Case) -> list[str]:
-    """Tell the customer we have their message: reference, deadline, tracking link."""
+def acknowledge(case: Case, *, fresh: bool = False) -> list[str]:
+    """Tell the customer we have their message: reference, deadline, tracking link. `fresh`: the
+    case was created in this transaction, so no acknowledgement can be queued for it yet."""
     with force_locale(case.language):
         ref, link = reference(case), tracking_url(case)
         subject = _("We received your message %(reference)s", reference=ref)
@@ -98,7 +103,7 @@ def acknowledge(case: Case) -> list[str]:
             date=format_datetime(case.deadline_at, case.language),
             link=link,
         )
-    return _send(case, f"case:{case.id}:ack", subject, body, sms, both=True)
+    return _send(case, f"case:{case.id}:ack", subject, body, sms, both=True, fresh=fresh)
 
 
 def ask_customer(case: Case, question: str, event_id: int) -> list[str]:

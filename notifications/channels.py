@@ -103,12 +103,16 @@ def notify_person(
     render: Callable[[], PersonMessage],
     every_channel: bool = False,
     reference: str | None = None,
+    fresh_key: bool = False,
 ) -> list[Channel]:
     """Queue the message to `contact` in the caller's transaction; the channels used.
 
     `render` is called once, under force_locale(contact.language). `reference` (e.g. a case
     reference) is kept with the e-mail. A language other than fi, sv, en, pl, a key longer than
     MAX_EVENT_KEY or an e-mail address that is not one is a programming error (ValueError).
+    `fresh_key`: the caller vouches that nothing can be queued under `event_key` yet (it names a
+    row created in this very transaction, e.g. a new case's acknowledgement); the look-ups that
+    make a repeated key add nothing are skipped (the outbox's unique keys still stand guard).
     """
     if contact.language not in SUPPORTED_LANGUAGES:
         raise ValueError(f"unsupported language {contact.language!r}")
@@ -132,6 +136,7 @@ def notify_person(
                 body=message.email_body or "",
                 language=contact.language,
                 reference=reference,
+                fresh_key=fresh_key,
             )
         if "sms" in chosen and number and message.sms is not None:
             send_text_message(
@@ -139,5 +144,6 @@ def notify_person(
                 phone=number,
                 language=contact.language,
                 body=message.sms,
+                fresh_key=fresh_key,
             )
     return chosen

@@ -8,6 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from service import rate_limits  # noqa: F401 (memory:// without a timer thread per hit)
 from service.db import Base
 
 db = SQLAlchemy(model_class=Base)

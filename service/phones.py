@@ -7,6 +7,8 @@ read as one of the utility's country (FAIRHEAT_JURISDICTION).
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from typing import Any
 
 import marshmallow as ma
@@ -32,32 +34,64 @@ def mobile_number(text: str) -> str:
 def phone_number(text: str, *, mobile_only: bool) -> str:
     """E.164 of a valid FI/SE/PL number (a mobile one when `mobile_only`); ma.ValidationError."""
     region = current_settings().jurisdiction.country
-    sample = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
-    example = (
-        phonenumbers.format_number(sample, phonenumbers.PhoneNumberFormat.NATIONAL)
-        if sample
-        else ""
-    )
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
+    number = _read(text, region)
+    if number is None:
         raise ma.ValidationError(
-            _("Enter a phone number, e.g. %(example)s.", example=example)
-        ) from None
+            _("Enter a phone number, e.g. %(example)s.", example=_example(region))
+        )
     if number.country_code not in ACCEPTED_COUNTRY_CODES:
         if not mobile_only:
             raise ma.ValidationError(_("Enter a Finnish, Swedish or Polish phone number."))
         raise ma.ValidationError(_("Enter a Finnish, Swedish or Polish mobile number."))
-    if not phonenumbers.is_valid_number(number):
+    if not number.valid:
         raise ma.ValidationError(
             _(
                 "This phone number is incomplete or not valid. Enter it e.g. as %(example)s.",
-                example=example,
+                example=_example(region),
             )
         )
-    if mobile_only and phonenumbers.number_type(number) not in _MOBILE_TYPES:
+    if mobile_only and not number.mobile:
         raise ma.ValidationError(_("This is not a mobile phone number."))
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return number.e164
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What phonenumbers makes of a text: the checks above, without their messages."""
+
+    country_code: int
+    valid: bool
+    mobile: bool
+    e164: str
+
+
+@functools.lru_cache(maxsize=64)
+def _read(text: str, region: str) -> _Reading | None:
+    """Parsing and validating a number costs a good part of a millisecond, and one request reads
+    the same number several times (its form, its SMS channel, the outbox). Only the last few
+    are kept (a small cache: these are people's numbers)."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    valid = phonenumbers.is_valid_number(number)
+    return _Reading(
+        country_code=number.country_code or 0,
+        valid=valid,
+        mobile=valid and phonenumbers.number_type(number) in _MOBILE_TYPES,
+        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+    )
+
+
+@functools.cache
+def _example(region: str) -> str:
+    """A mobile number of the region as written there, for messages ("040 1234567")."""
+    sample = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    return (
+        phonenumbers.format_number(sample, phonenumbers.PhoneNumberFormat.NATIONAL)
+        if sample
+        else ""
+    )
 
 
 def parse_mobile_number(text: str) -> str:

@@ -24,6 +24,7 @@ from service.extensions import db
 from service.settings import current_settings
 
 log = logging.getLogger(__name__)
+_INSERT = sa.insert(OutboxMessage.__table__).inline()  # no RETURNING: nobody reads the id
 
 
 def _sms_settings() -> Any:
@@ -53,32 +54,71 @@ def enqueue(
     expires_at: dt.datetime | None = None,
 ) -> OutboxMessage:
     """Add one message to the outbox in the caller's transaction (the caller commits)."""
-    text = prepared(body, language)
     message = OutboxMessage(
-        event_key=event_key,
-        kind=kind,
-        phone=phone,
-        language=language,
-        body=text.text,
-        encoding=text.encoding,
-        segments=text.segments,
-        subscriber_id=subscriber_id,
-        outage_id=outage_id,
-        priority=priority,
-        status=MessageStatus.QUEUED,
-        not_before=not_before or utcnow(),
-        expires_at=expires_at,
+        **_row(
+            event_key=event_key,
+            kind=kind,
+            phone=phone,
+            language=language,
+            body=body,
+            subscriber_id=subscriber_id,
+            outage_id=outage_id,
+            priority=priority,
+            not_before=not_before,
+            expires_at=expires_at,
+        )
     )
     db.session.add(message)
     return message
 
 
-def send_text_message(*, event_key: str, phone: str, language: str, body: str) -> None:
+def _row(
+    *,
+    event_key: str,
+    kind: MessageKind,
+    phone: str,
+    language: str,
+    body: str,
+    subscriber_id: int | None = None,
+    outage_id: int | None = None,
+    priority: int = 0,
+    not_before: dt.datetime | None = None,
+    expires_at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    text = prepared(body, language)
+    return {
+        "event_key": event_key,
+        "kind": kind,
+        "phone": phone,
+        "language": language,
+        "body": text.text,
+        "encoding": text.encoding,
+        "segments": text.segments,
+        "subscriber_id": subscriber_id,
+        "outage_id": outage_id,
+        "priority": priority,
+        "status": MessageStatus.QUEUED,
+        "not_before": not_before or utcnow(),
+        "expires_at": expires_at,
+    }
+
+
+def send_text_message(
+    *, event_key: str, phone: str, language: str, body: str, fresh_key: bool = False
+) -> None:
     """Queue one SMS to a person who is not a subscriber (e.g. about their feedback case).
 
     Written in the caller's transaction like every outbox row; the caller makes `event_key`
-    unique per message (the same key twice adds nothing).
+    unique per message (the same key twice adds nothing). `fresh_key`: the caller vouches that
+    nothing can be queued under the key yet (it names a row created in this transaction): no
+    look-up, and the row goes in at once with one Core INSERT in the same transaction.
     """
+    if fresh_key:
+        row = _row(
+            event_key=event_key, kind=MessageKind.CASE, phone=phone, language=language, body=body
+        )
+        db.session.execute(_INSERT, row)
+        return
     exists = db.session.scalar(
         sa.select(OutboxMessage.id).where(
             OutboxMessage.event_key == event_key, OutboxMessage.subscriber_id.is_(None)

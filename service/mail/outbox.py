@@ -15,6 +15,8 @@ from service.db import utcnow
 from service.extensions import db
 from service.mail.models import EmailMessage, EmailStatus
 
+_INSERT = sa.insert(EmailMessage.__table__).inline()  # no RETURNING: nobody reads the id
+
 
 def enqueue_email(
     *,
@@ -24,6 +26,7 @@ def enqueue_email(
     body: str,
     language: str,
     reference: str | None = None,
+    fresh_key: bool = False,
 ) -> EmailMessage | None:
     """Add one e-mail to the outbox in the caller's transaction (the caller commits).
 
@@ -31,6 +34,11 @@ def enqueue_email(
     message with that key exists already, nothing is added and None is returned, so a retried
     request or job mails nobody twice. Two transactions racing with the same key both pass the
     check; the unique constraint then fails the later commit.
+
+    `fresh_key`: the caller vouches that no message can have this key yet (it names a row created
+    in the same transaction, e.g. a new case's acknowledgement). The look-up is skipped (the
+    unique constraint alone guards) and the row goes in at once with one Core INSERT, in the
+    same transaction, instead of an object for the session to flush; None is returned.
 
     Line breaks in the subject become spaces (a header is one line) and a subject longer than
     300 characters is cut there. A recipient that is not a
@@ -43,20 +51,24 @@ def enqueue_email(
         raise ValueError(f"not an e-mail address: {to!r}")
     if len(event_key) > 200:
         raise ValueError("event_key is longer than 200 characters")
+    row = {
+        "event_key": event_key,
+        "to_address": to,
+        "subject": " ".join(subject.split())[:300],
+        "body": body,
+        "language": language,
+        "reference": reference,
+        "status": EmailStatus.QUEUED,
+        "next_attempt_at": utcnow(),
+    }
+    if fresh_key:
+        db.session.execute(_INSERT, row)
+        return None
     exists = db.session.scalar(
         sa.select(EmailMessage.id).where(EmailMessage.event_key == event_key)
     )
     if exists is not None:
         return None
-    message = EmailMessage(
-        event_key=event_key,
-        to_address=to,
-        subject=" ".join(subject.split())[:300],
-        body=body,
-        language=language,
-        reference=reference,
-        status=EmailStatus.QUEUED,
-        next_attempt_at=utcnow(),
-    )
+    message = EmailMessage(**row)
     db.session.add(message)
     return message
