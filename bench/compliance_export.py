@@ -186,6 +186,15 @@ AGGREGATES = [
       FROM sms_outbox WHERE contact_id IS NOT NULL AND outage_id IN (
         SELECT id FROM outages WHERE first_published_at IS NOT NULL AND status <> 'cancelled'
           AND starts_at >= %(start)s AND starts_at < %(end)s)""",
+    *(
+        f"""SELECT avg(extract(epoch FROM f.first_at - o.first_published_at) / 3600)
+      FROM (SELECT outage_id, min(sent_at) AS first_at FROM {outbox}
+        WHERE contact_id IS NOT NULL AND sent_at IS NOT NULL AND outage_id IN (
+          SELECT id FROM outages WHERE first_published_at IS NOT NULL
+            AND status <> 'cancelled' AND starts_at >= %(start)s AND starts_at < %(end)s)
+        GROUP BY outage_id) f JOIN outages o ON o.id = f.outage_id"""
+        for outbox in ("email_outbox", "sms_outbox")
+    ),  # hours from publication to a contract customer's first notice, per channel
 ]
 # The registers' rows as the export writes them (bundle's non-personal columns, same joins and
 # order), so the baseline reads what the export reads. customer_outages and
