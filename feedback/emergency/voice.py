@@ -1,5 +1,6 @@
-"""Twilio Voice: the incoming call logged at once, the dial's outcome, the call's status, the
-recording's id, and the missed call that goes to the callback queue with an SMS to the lead.
+"""Twilio Voice: the incoming call queued for the log at once (call_log.py), the dial's outcome,
+the call's status, the recording's id, and the missed call that goes to the callback queue with
+an SMS to the lead.
 
 Every function here is called by a signed webhook (routes/twilio.py) and is idempotent: a call
 is keyed by its CallSid (unique), so Twilio's retries change nothing twice; a status only moves
