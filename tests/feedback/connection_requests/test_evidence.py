@@ -85,3 +85,83 @@ def test_register_marks_personal_columns_and_streams_in_order(app):
     rows = list(register.rows())
     assert [row[0] for row in rows] == [f"PR-2026-{first.id:06d}", f"PR-2026-{second.id:06d}"]
     assert all(len(row) == len(register.columns) for row in rows)
+
+
+def _as_the_orm_reads_it(request: ConnectionRequest, ure_sent_on: dt.date | None) -> tuple:
+    """The register row from the request object (how the register was read before it read
+    columns through Core)."""
+    on_time = (
+        request.decided_at <= request.conditions_due_at
+        if request.decided_at and request.conditions_due_at
+        else None
+    )
+    return (
+        f"PR-{request.year}-{request.id:06d}",
+        request.received_at,
+        request.channel.value,
+        request.applicant_kind.value,
+        request.applicant_name,
+        request.email,
+        request.phone,
+        request.postcode,
+        f"{request.street} {request.house_number}",
+        request.plot_number,
+        request.preliminary,
+        float(request.total_kw),
+        request.status.value,
+        request.complete_at,
+        request.conditions_due_at,
+        f"{request.rule_days} days: {request.rule_source}" if request.rule_days else None,
+        request.extension_reason,
+        request.decided_at,
+        on_time,
+        request.refusal_category.value if request.refusal_category else None,
+        ure_sent_on,
+        request.conditions_set_on,
+        request.conditions_delivered_on,
+        request.expires_on,
+        request.agreement_signed_at,
+        request.supply_started_at,
+        request.connected_at,
+        request.withdrawn_at,
+    )
+
+
+def _utc(value: Any) -> Any:
+    """Datetimes compared as instants (SQLite gives them naive, in UTC)."""
+    if isinstance(value, dt.datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    return value
+
+
+def test_register_rows_are_what_the_requests_hold(app):
+    data: dict[str, Any] = {**CONDITIONS, "capacity_kw": 240}
+    late = make_request(received_at=RECEIVED)
+    steps.mark_complete(late.id, None)
+    steps.issue_conditions(late.id, None, data)
+    decide_at(late.id, RECEIVED + dt.timedelta(days=40))
+    prelim = make_request(received_at=RECEIVED, legal_title="none")
+    steps.mark_complete(prelim.id, None)
+    steps.issue_conditions(prelim.id, None, data, preliminary=True)
+    refused = make_request(received_at=RECEIVED)
+    steps.mark_complete(refused.id, None)
+    steps.refuse(refused.id, None, {"category": "technical", "text": "Brak mocy"})
+    steps.record_letter_sent(refused.id, LetterKind.REFUSAL_TO_URE, dt.date(2026, 3, 6))
+    withdrawn = make_request(received_at=RECEIVED)
+    from feedback.connection_requests.models import Status
+
+    steps.advance(withdrawn.id, None, Status.WITHDRAWN, text="Inwestycja wstrzymana")
+    fresh = make_request(received_at=RECEIVED)
+    db.session.expire_all()
+
+    (register,) = ConnectionEvidence().registers(Period.year(2026))
+    rows = [tuple(_utc(v) for v in row) for row in register.rows()]
+    ure = {refused.id: dt.date(2026, 3, 6)}
+    expected = [
+        tuple(
+            _utc(v) for v in _as_the_orm_reads_it(db.session.get(ConnectionRequest, i), ure.get(i))
+        )
+        for i in (late.id, prelim.id, refused.id, withdrawn.id, fresh.id)
+    ]
+    assert rows == expected
+    assert rows[0][18] is False and rows[1][10] is True and rows[2][19] == "technical"
