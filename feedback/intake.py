@@ -128,10 +128,17 @@ def _pipelined(session: Any) -> Iterator[None]:
     ORM's own flush reads both, so whatever the caller left pending is flushed before the
     pipeline starts, and the block adds no ORM objects. Elsewhere the block is a no-op."""
     session.flush()
+    dialect = session.get_bind().dialect
     driver = session.connection().connection.driver_connection
-    pipeline = getattr(driver, "pipeline", None)
-    if pipeline is None or session.get_bind().dialect.driver != "psycopg":
+    if dialect.driver != "psycopg" or not hasattr(driver, "pipeline"):
         yield
         return
-    with pipeline():
-        yield
+    try:
+        with driver.pipeline():
+            yield
+    except dialect.loaded_dbapi.Error as error:
+        # Raised by the pipeline's sync, outside SQLAlchemy: wrapped as SQLAlchemy wraps the
+        # driver's errors everywhere else (an IntegrityError stays an IntegrityError).
+        raise sa.exc.DBAPIError.instance(
+            None, None, error, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from error

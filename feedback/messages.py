@@ -34,10 +34,11 @@ def _signature() -> str:
     return _("Customer service, %(utility)s", utility=current_settings().utility_name)
 
 
-def _deadline_sentence(case: Case) -> str:
+def _deadline_sentence(case: Case, deadline: str | None = None) -> str:
+    """`deadline`: the case's deadline already formatted in its language, if the caller has it."""
     return _(
         "We will answer by %(deadline)s at the latest (time allowed: %(rule)s; %(source)s).",
-        deadline=format_datetime(case.deadline_at, case.language),
+        deadline=deadline or format_datetime(case.deadline_at, case.language),
         rule=rule_label(case.rule_value, case.rule_unit),
         source=rule_source(case.rule_source),
     )
@@ -71,6 +72,7 @@ def acknowledge(case: Case, *, fresh: bool = False) -> list[str]:
     case was created in this transaction, so no acknowledgement can be queued for it yet."""
     with force_locale(case.language):
         ref, link = reference(case), tracking_url(case)
+        deadline = format_datetime(case.deadline_at, case.language)
         subject = _("We received your message %(reference)s", reference=ref)
         body = "\n\n".join(
             [
@@ -83,7 +85,7 @@ def acknowledge(case: Case, *, fresh: bool = False) -> list[str]:
                     reference=ref,
                     type=case_label(case.type),
                 ),
-                _deadline_sentence(case),
+                _deadline_sentence(case, deadline),
                 _("You can follow your case and read our answer here:\n%(link)s", link=link),
                 _(
                     "No heat right now? Call our emergency line %(phone)s (24 h).",
@@ -100,7 +102,7 @@ def acknowledge(case: Case, *, fresh: bool = False) -> list[str]:
             "Follow it: %(link)s",
             utility=current_settings().utility_name,
             reference=ref,
-            date=format_datetime(case.deadline_at, case.language),
+            date=deadline,
             link=link,
         )
     return _send(case, f"case:{case.id}:ack", subject, body, sms, both=True, fresh=fresh)

@@ -54,6 +54,9 @@ FIELDS = (
     "language",
 )
 Page = Response | str | tuple[str, int]
+# One schema for every submission: building one deep-copies its fields (a schema keeps no state
+# between loads; its messages are translated when raised).
+_CASE_INPUT = CaseInputSchema()
 
 
 def _intake_limit() -> str:
@@ -118,7 +121,7 @@ def submit() -> Page:
         # A bot fills every field; a person sees this message next to the hidden field.
         return _form_page(values, {HONEYPOT: [_("Leave this field empty.")]}, 422)
     try:
-        data = load_or_fail(CaseInputSchema(), form_data(request.form, FIELDS))
+        data = load_or_fail(_CASE_INPUT, form_data(request.form, FIELDS))
         receipt = intake.submit_case(data)
     except ValidationFailed as error:
         return _form_page(values, flatten_errors(error.errors), 422)
