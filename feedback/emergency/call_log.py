@@ -10,9 +10,10 @@ What it guarantees, and where the guarantee comes from:
 
 - One row per CallSid: the unique constraint, as before.
 - Nothing lost for good: a row is queued only after the dial was decided (the dial never
-  waited on the database). A batch the database refuses (unreachable, restarting) is dropped
-  with a log line naming its CallSids, and a row still queued when the process is killed
-  (SIGKILL, power cut) is lost from memory; both are calls the reconciliation job fills in
+  waited on the database). A batch the database refuses three times in 0.3 s (unreachable,
+  restarting) is dropped with a log line naming its CallSids, and a row still queued when the
+  process is killed (SIGKILL, power cut) is lost from memory; both are calls the reconciliation
+  job fills in
   from Twilio's own call list within FAIRHEAT_EMERGENCY_RECONCILE_HOURS (decision 0009 §2), as
   it did for a call that rang while the database was down. A process that ends normally
   (gunicorn's SIGTERM, SIGQUIT, SIGINT or a worker timeout all end in sys.exit) writes what is
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 FLUSH_WITHIN = 0.05  # seconds between a row being queued and its batch being written
 BATCH_ROWS = 100  # a batch is written at once when this many rows wait
 IDLE_SECONDS = 30.0  # the writer's thread ends after this long with nothing to write
+WRITE_ATTEMPTS = 3  # a batch refused by a busy or restarting database is tried again twice
+RETRY_PAUSE = 0.1  # seconds before the second try, doubled before the third
 
 
 class CallLogWriter:
@@ -117,8 +120,17 @@ class CallLogWriter:
             first.setdefault(row["twilio_call_sid"], row)
         unique = list(first.values())
         try:
-            with self._engine.begin() as connection:
-                connection.execute(insert_once(tuple(unique[0])), unique)
+            for attempt in range(WRITE_ATTEMPTS):
+                try:
+                    with self._engine.begin() as connection:
+                        connection.execute(insert_once(tuple(unique[0])), unique)
+                    break
+                except sa.exc.OperationalError:
+                    # A busy SQLite file or a database restarting: worth a second try before
+                    # the batch is left to reconciliation.
+                    if attempt == WRITE_ATTEMPTS - 1:
+                        raise
+                    time.sleep(RETRY_PAUSE * 2**attempt)
         except sa.exc.SQLAlchemyError:
             log.exception(
                 "%d incoming call(s) not logged (database); the reconciliation job fills them "

@@ -170,3 +170,25 @@ def test_a_recording_or_a_call_not_to_our_line_makes_no_row(client, writer_waits
     other = {**incoming(sid, to="+358900000000"), "CallStatus": "completed"}
     assert signed_post(client, "/twilio/voice/status", other).status_code == 204
     assert stored() == []
+
+
+def test_a_batch_the_database_refuses_once_is_written_on_the_next_try(client, writer_waits):
+    """A busy SQLite file or a PostgreSQL restart refuses a batch for a moment: the writer
+    tries again (three tries in 0.3 s) before leaving the call to reconciliation."""
+    sid = "CA" + "7" * 32
+    assert signed_post(client, "/twilio/voice/incoming", incoming(sid)).status_code == 200
+    refused = []
+
+    def refuse_once(conn, cursor, statement, parameters, context, executemany):
+        insert = statement.lstrip().upper().startswith("INSERT")
+        if insert and "emergency_calls" in statement and not refused:
+            refused.append(statement)
+            raise sa.exc.OperationalError(statement, parameters, Exception("database is locked"))
+
+    sa.event.listen(db.engine, "before_cursor_execute", refuse_once)
+    try:
+        assert call_log.flush(db.engine) == 1
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", refuse_once)
+    assert len(refused) == 1
+    assert [c.twilio_call_sid for c in stored()] == [sid]
