@@ -248,17 +248,30 @@ def assert_everyone_got_it_once_but(chaos: Chaos, in_flight: set[str]) -> int:
 def test_kill_9_of_a_worker_during_a_20000_message_fan_out(chaos):
     """Two workers send (the deployment runs two or more); one is killed. The survivor sends
     every row the dead one held within 15 s of the kill (D17: a lease renewed by a heartbeat)."""
-    doomed = chaos.worker("doomed")
     chaos.worker("survivor")
-    chaos.wait_sent(0.3 * TOTAL)
-    doomed_id = chaos.dispatcher_id("doomed")
-    chaos.kill(doomed)
-    killed_at = time.monotonic()
-    time.sleep(0.1)
-    at_kill = chaos.received()
-    held = {r.phone for r in outbox(status=MessageStatus.SENDING, claimed_by=doomed_id)}
-    db.session.remove()
-    assert held, "the kill came between two batches"
+    held: set[str] = set()
+    for attempt in range(3):
+        # The kill must land while the doomed worker holds a batch: wait until it does, kill
+        # at once, and start another doomed worker if its batch went out in between.
+        name = f"doomed-{attempt}"
+        doomed = chaos.worker(name)
+        if attempt == 0:
+            chaos.wait_sent(0.3 * TOTAL)
+        doomed_id = chaos.dispatcher_id(name)
+        holds_by = time.monotonic() + 20
+        while not outbox(status=MessageStatus.SENDING, claimed_by=doomed_id):
+            assert time.monotonic() < holds_by, "the doomed worker never claimed a batch"
+            db.session.remove()
+            time.sleep(0.005)
+        chaos.kill(doomed)
+        killed_at = time.monotonic()
+        time.sleep(0.1)
+        at_kill = chaos.received()
+        held = {r.phone for r in outbox(status=MessageStatus.SENDING, claimed_by=doomed_id)}
+        db.session.remove()
+        if held:
+            break
+    assert held, "every kill came between two batches"
 
     deadline = killed_at + 40
     claimed_again = None
