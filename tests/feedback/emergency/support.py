@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
+from feedback.emergency import call_log, roster
+from feedback.emergency.models import DutySlot, EmergencyCall
+from service.extensions import db
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.sms import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL
 
@@ -59,3 +63,28 @@ def incoming(sid: str, *, to: str = FI_LINE, caller: str = CALLER) -> dict[str, 
         "CallStatus": "ringing",
         "Direction": "inbound",
     }
+
+
+def on_duty_all_week(backup: str | None = None) -> None:
+    """Matti on duty round the clock every day (with a backup number when given)."""
+    for weekday in range(7):
+        db.session.add(
+            DutySlot(
+                weekday=weekday,
+                start_minute=0,
+                end_minute=1440,
+                name="Matti",
+                phone=DUTY,
+                backup_phone=backup,
+                lead_phone=LEAD,
+            )
+        )
+    db.session.commit()
+    roster.COPY.forget()
+
+
+def logged_calls() -> list[EmergencyCall]:
+    """The calls in the database, after what this process queued is written."""
+    call_log.flush(db.engine)
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(EmergencyCall).order_by(EmergencyCall.id)))

@@ -6,32 +6,23 @@ process is logged by the reconciliation job (or by the call's next webhook)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 
-from feedback.emergency import call_log, roster, voice
-from feedback.emergency.models import Callback, CallStatus, DutySlot, EmergencyCall
+from feedback.emergency import call_log, voice
+from feedback.emergency.models import Callback, CallStatus, EmergencyCall
 from feedback.emergency.reconciliation import reconcile_calls
 from service.extensions import db
 from tests.feedback.emergency.support import (
     CALLER,
     DUTY,
     FI_LINE,
-    LEAD,
     incoming,
+    on_duty_all_week,
     signed_post,
     voice_env,
 )
-from tests.support.fake_twilio import FakeTwilio
-from tests.support.sms import ACCOUNT_SID, AUTH_TOKEN
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeTwilio]:
-    with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN) as server:
-        yield server
 
 
 @pytest.fixture
@@ -41,24 +32,8 @@ def settings_env(fake):
 
 
 @pytest.fixture(autouse=True)
-def on_duty(app):
-    roster.COPY.forget()
-    voice._active.clear()
-    for weekday in range(7):
-        db.session.add(
-            DutySlot(
-                weekday=weekday,
-                start_minute=0,
-                end_minute=1440,
-                name="Matti",
-                phone=DUTY,
-                lead_phone=LEAD,
-            )
-        )
-    db.session.commit()
-    yield
-    roster.COPY.forget()
-    call_log.writer_for(db.engine).abandon()
+def on_duty(fresh_line):
+    on_duty_all_week()
 
 
 @pytest.fixture

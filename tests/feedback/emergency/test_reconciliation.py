@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
 
 import lxml.etree
 import pytest
 import sqlalchemy as sa
 
-from feedback.emergency import call_log, roster, voice
-from feedback.emergency.models import Callback, CallStatus, DutySlot, EmergencyCall
+from feedback.emergency import roster
+from feedback.emergency.models import Callback, CallStatus, EmergencyCall
 from feedback.emergency.reconciliation import delete_old_recordings, reconcile_calls
 from notifications.sms.models import OutboxMessage
 from service.audit import AuditEntry
@@ -26,53 +25,19 @@ from tests.feedback.emergency.support import (
     FI_LINE,
     LEAD,
     incoming,
+    logged_calls,
+    on_duty_all_week,
     signed_post,
     voice_env,
 )
-from tests.support.fake_twilio import FakeTwilio
-from tests.support.sms import ACCOUNT_SID, AUTH_TOKEN
 
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeTwilio]:
-    with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN) as server:
-        yield server
+pytestmark = pytest.mark.usefixtures("fresh_line")
 
 
 @pytest.fixture
 def settings_env(fake):
     fake.reset()
     return voice_env(fake)
-
-
-@pytest.fixture(autouse=True)
-def fresh_roster_copy(app):
-    roster.COPY.forget()
-    voice._active.clear()
-    yield
-    roster.COPY.forget()
-    call_log.writer_for(db.engine).abandon()  # nothing of this test is written after it
-
-
-def on_duty() -> None:
-    for weekday in range(7):
-        db.session.add(
-            DutySlot(
-                weekday=weekday,
-                start_minute=0,
-                end_minute=1440,
-                name="Matti",
-                phone=DUTY,
-                lead_phone=LEAD,
-            )
-        )
-    db.session.commit()
-
-
-def calls() -> list[EmergencyCall]:
-    call_log.flush(db.engine)  # what this process queued is written first
-    db.session.expire_all()
-    return list(db.session.scalars(sa.select(EmergencyCall).order_by(EmergencyCall.id)))
 
 
 class Unreachable(Exception):
@@ -106,7 +71,7 @@ def test_database_down_during_a_call_still_dials_and_reconciliation_fills_it_in(
     client, fake, database_down
 ):
     down, up = database_down
-    on_duty()
+    on_duty_all_week()
     roster.duty_now()  # this process's copy of the roster, made while the database was up
     down()
     sid = "CA" + "1" * 32
@@ -120,7 +85,7 @@ def test_database_down_during_a_call_still_dials_and_reconciliation_fills_it_in(
     )
     assert dial.status_code == 200
     up()
-    assert calls() == []
+    assert logged_calls() == []
     started = utcnow() - dt.timedelta(minutes=3)
     fake.add_call(sid, from_=CALLER, to=FI_LINE, status="no-answer", start_time=started)
     fake.add_call(
@@ -152,7 +117,7 @@ def test_database_down_during_a_call_still_dials_and_reconciliation_fills_it_in(
         start_time=utcnow() - dt.timedelta(days=2),
     )  # too old
     assert reconcile_calls() == 2
-    missed, answered = calls()
+    missed, answered = logged_calls()
     assert missed.twilio_call_sid == sid and missed.reconciled
     assert missed.received_at == started.replace(microsecond=0)
     assert missed.call_status is CallStatus.NO_ANSWER and missed.answered_at is None
@@ -165,19 +130,19 @@ def test_database_down_during_a_call_still_dials_and_reconciliation_fills_it_in(
     assert len(alerts) == 1
     # Running it again adds nothing.
     assert reconcile_calls() == 0
-    assert len(calls()) == 2
+    assert len(logged_calls()) == 2
     assert db.session.scalar(sa.select(sa.func.count(Callback.id))) == 1
 
 
 def test_reconciliation_skips_calls_the_webhook_logged(client, fake):
-    on_duty()
+    on_duty_all_week()
     sid = "CA" + "6" * 32
     signed_post(client, "/twilio/voice/incoming", incoming(sid))
     # the row may still be in this process's call-log writer: reconciliation writes it first
     fake.add_call(sid, from_=CALLER, to=FI_LINE, status="completed")
     assert reconcile_calls() == 0
-    assert len(calls()) == 1
-    assert calls()[0].reconciled is False
+    assert len(logged_calls()) == 1
+    assert logged_calls()[0].reconciled is False
 
 
 def test_recordings_are_deleted_at_twilio_after_the_retention_and_audited(app, fake):
@@ -206,7 +171,7 @@ def test_recordings_are_deleted_at_twilio_after_the_retention_and_audited(app, f
     db.session.commit()
     assert delete_old_recordings() == 1
     assert fake.deleted_recordings == [f"RE{1:032d}"]
-    old, recent = calls()
+    old, recent = logged_calls()
     assert old.recording_deleted_at is not None and recent.recording_deleted_at is None
     assert (
         "emergency_call.recording_deleted" in db.session.scalars(sa.select(AuditEntry.action)).all()

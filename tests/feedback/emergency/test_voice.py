@@ -11,11 +11,12 @@ import lxml.etree
 import pytest
 import sqlalchemy as sa
 
-from feedback.emergency import call_log, roster, voice
-from feedback.emergency.models import Callback, CallStatus, DutySlot, EmergencyCall
+from feedback.emergency import call_log
+from feedback.emergency.models import Callback, CallStatus
 from notifications.sms.models import OutboxMessage
 from service.db import utcnow
 from service.extensions import db
+from tests.feedback.emergency import support
 from tests.feedback.emergency.support import (
     BACKUP,
     CALLER,
@@ -24,24 +25,18 @@ from tests.feedback.emergency.support import (
     LEAD,
     PL_LINE,
     incoming,
+    logged_calls,
     signed_post,
     voice_env,
 )
 from tests.support.factories import outage_payload
 
+pytestmark = pytest.mark.usefixtures("fresh_line")
+
 
 @pytest.fixture
 def settings_env():
     return voice_env()
-
-
-@pytest.fixture(autouse=True)
-def fresh_roster_copy(app):
-    roster.COPY.forget()
-    voice._active.clear()
-    yield
-    roster.COPY.forget()
-    call_log.writer_for(db.engine).abandon()  # nothing of this test is written after it
 
 
 def twiml(response) -> lxml.etree._Element:
@@ -51,26 +46,8 @@ def twiml(response) -> lxml.etree._Element:
 
 
 def on_duty_all_week(backup: str | None = BACKUP) -> None:
-    for weekday in range(7):
-        db.session.add(
-            DutySlot(
-                weekday=weekday,
-                start_minute=0,
-                end_minute=1440,
-                name="Matti",
-                phone=DUTY,
-                backup_phone=backup,
-                lead_phone=LEAD,
-            )
-        )
-    db.session.commit()
-    roster.COPY.forget()
-
-
-def calls() -> list[EmergencyCall]:
-    call_log.flush(db.engine)  # what this process queued is written first
-    db.session.expire_all()
-    return list(db.session.scalars(sa.select(EmergencyCall).order_by(EmergencyCall.id)))
+    """The week's roster, with the backup number these tests dial second."""
+    support.on_duty_all_week(backup)
 
 
 def test_incoming_call_is_logged_and_dials_the_person_on_duty_in_finnish(client):
@@ -84,7 +61,7 @@ def test_incoming_call_is_logged_and_dials_the_person_on_duty_in_finnish(client)
     assert dial.get("timeout") == "20"
     assert dial.get("action").endswith("/twilio/voice/dial?attempt=1")
     assert dial.get("record") is None  # recording is off by default
-    [call] = calls()
+    [call] = logged_calls()
     assert call.twilio_call_sid == "CA" + "1" * 32
     assert call.caller_phone == CALLER and call.language == "fi" and call.duty_covered
     assert call.call_status is CallStatus.RINGING
@@ -111,7 +88,7 @@ def test_the_same_callsid_twice_makes_one_record_and_the_same_dial(client):
     first = signed_post(client, "/twilio/voice/incoming", params)
     second = signed_post(client, "/twilio/voice/incoming", params)
     assert first.get_data() == second.get_data()
-    assert len(calls()) == 1
+    assert len(logged_calls()) == 1
 
 
 @pytest.mark.parametrize(
@@ -121,14 +98,14 @@ def test_unsigned_or_forged_webhooks_are_refused_and_change_nothing(client, path
     params = {**incoming("CA" + "4" * 32), "DialCallStatus": "no-answer", "CallStatus": "no-answer"}
     assert signed_post(client, path, params, sign=False).status_code == 403
     assert signed_post(client, path, params, token="0" * 32).status_code == 403
-    assert calls() == []
+    assert logged_calls() == []
     assert db.session.scalar(sa.select(sa.func.count(Callback.id))) == 0
 
 
 def test_no_slot_covers_the_moment_so_the_fallback_number_is_dialled(client):
     doc = twiml(signed_post(client, "/twilio/voice/incoming", incoming("CA" + "5" * 32)))
     assert doc.find("Dial/Number").text == FALLBACK
-    [call] = calls()
+    [call] = logged_calls()
     assert call.duty_covered is False
 
 
@@ -154,7 +131,7 @@ def test_recording_notice_and_two_party_recording_when_recording_is_on(app, clie
         {"CallSid": "CA" + "6" * 32, "RecordingSid": "RE" + "a" * 32, "RecordingDuration": "42"},
     )
     assert response.status_code == 204
-    [call] = calls()
+    [call] = logged_calls()
     assert (call.recording_sid, call.recording_seconds) == ("RE" + "a" * 32, 42)
 
 
@@ -181,7 +158,7 @@ def test_answered_dial_records_who_answered_wait_and_talk_seconds(client):
         {**incoming(sid), "CallStatus": "completed", "CallDuration": "95"},
     )
     assert status.status_code == 204
-    [call] = calls()
+    [call] = logged_calls()
     assert call.answered_at is not None and call.answered_by == f"Matti {DUTY}"
     assert call.wait_seconds is not None and call.wait_seconds >= 0
     assert call.call_status is CallStatus.COMPLETED
@@ -208,7 +185,7 @@ def test_no_answer_tries_the_second_number_then_queues_a_callback_and_alerts_the
     # The status callback and a retry of it come after: nothing is queued or sent twice.
     for _ in range(2):
         signed_post(client, "/twilio/voice/status", {**incoming(sid), "CallStatus": "completed"})
-    [call] = calls()
+    [call] = logged_calls()
     assert call.answered_at is None and call.call_status is CallStatus.BUSY
     assert call.callback is not None and call.callback.reason == "missed"
     assert call.callback.due_at > utcnow()
@@ -221,7 +198,7 @@ def test_caller_hanging_up_before_an_answer_is_a_missed_call(client):
     sid = "CA" + "9" * 32
     signed_post(client, "/twilio/voice/incoming", incoming(sid))
     signed_post(client, "/twilio/voice/status", {**incoming(sid), "CallStatus": "canceled"})
-    [call] = calls()
+    [call] = logged_calls()
     assert call.call_status is CallStatus.CANCELED and call.callback is not None
     assert call.wait_seconds is not None
 
@@ -237,7 +214,7 @@ def test_status_only_moves_forward(client):
     )
     signed_post(client, "/twilio/voice/status", {**incoming(sid), "CallStatus": "completed"})
     signed_post(client, "/twilio/voice/status", {**incoming(sid), "CallStatus": "ringing"})
-    [call] = calls()
+    [call] = logged_calls()
     assert call.call_status is CallStatus.COMPLETED
 
 
@@ -249,7 +226,7 @@ def test_a_callsid_that_is_missing_or_too_long_is_a_400(client):
     assert (
         signed_post(client, "/twilio/voice/incoming", incoming("CA" + "b" * 80)).status_code == 400
     )
-    assert calls() == []
+    assert logged_calls() == []
 
 
 def test_api_shows_the_twilio_call_sid(client, token_for):
