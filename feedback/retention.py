@@ -22,7 +22,7 @@ from feedback.models import Case, CaseEvent
 from feedback.references import reference
 from service.db import utcnow
 from service.extensions import db
-from service.retention import Erasure, Kept, Subject
+from service.retention import Erasure, Kept, Subject, why_kept
 from service.retention.holds import held_ids
 from service.settings import current_settings
 
@@ -117,18 +117,19 @@ def erase_cases(subject: Subject) -> Erasure:
     erasure = Erasure()
     erase: list[int] = []
     for case in _cases_of(subject):
-        name = f"{RECORD_TYPE} {reference(case)}"
-        if case.id in held:
-            erasure.kept.append(Kept(name, "under a legal hold (a claim or proceedings)"))
-        elif case.is_spam:
+        if case.is_spam and case.id not in held:
+            erase.append(case.id)  # spam goes at once, whatever its period
+            continue
+        why = why_kept(
+            case.closed_at,
+            held=case.id in held,
+            still_open="still open: needed to answer it",
+            rule=rule,
+            now=now,
+        )
+        if why is None:
             erase.append(case.id)
-        elif case.closed_at is None:
-            erasure.kept.append(Kept(name, "still open: needed to answer it"))
-        elif rule is not None and case.closed_at >= rule.cutoff(now):
-            until = rule.kept_until(case.closed_at).isoformat()
-            why = f"kept by law until {until}" + (f" ({rule.source})" if rule.source else "")
-            erasure.kept.append(Kept(name, why))
         else:
-            erase.append(case.id)
+            erasure.kept.append(Kept(f"{RECORD_TYPE} {reference(case)}", why))
     erasure.erased = _anonymise(erase)
     return erasure

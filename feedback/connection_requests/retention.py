@@ -49,7 +49,7 @@ from feedback.connection_requests.models import (
 from feedback.connection_requests.references import reference
 from service.db import utcnow
 from service.extensions import db
-from service.retention import Erasure, Kept, Subject
+from service.retention import Erasure, Kept, Subject, why_kept
 from service.retention.holds import held_ids
 from service.settings import current_settings
 
@@ -337,21 +337,20 @@ def erase_requests(subject: Subject) -> Erasure:
     """Art. 17: anonymise what is past its period; say what the law keeps, until when."""
     rule = current_settings().security.retention.get(RECORD_TYPE)
     held = held_ids(RECORD_TYPE)
-    cutoff = rule.cutoff(utcnow()) if rule is not None else None
+    now = utcnow()
     erasure = Erasure()
     erase: list[int] = []
     for request in _requests_of(subject):
-        name = f"{RECORD_TYPE} {reference(request)}"
-        closed = closed_at(request)
-        if request.id in held:
-            erasure.kept.append(Kept(name, "under a legal hold (a claim or proceedings)"))
-        elif closed is None:
-            erasure.kept.append(Kept(name, "still open: needed to decide on it and connect"))
-        elif rule is not None and cutoff is not None and closed >= cutoff:
-            until = rule.kept_until(closed).isoformat()
-            why = f"kept by law until {until}" + (f" ({rule.source})" if rule.source else "")
-            erasure.kept.append(Kept(name, why))
-        else:
+        why = why_kept(
+            closed_at(request),
+            held=request.id in held,
+            still_open="still open: needed to decide on it and connect",
+            rule=rule,
+            now=now,
+        )
+        if why is None:
             erase.append(request.id)
+        else:
+            erasure.kept.append(Kept(f"{RECORD_TYPE} {reference(request)}", why))
     erasure.erased = _anonymise_in_batches(erase)
     return erasure

@@ -33,7 +33,7 @@ from notifications.sms.models import OutboxMessage
 from notifications.sms.retention import FINAL
 from service.db import utcnow
 from service.extensions import db
-from service.retention import Erasure, Kept, Subject
+from service.retention import Erasure, Kept, Subject, why_kept
 from service.retention.holds import held_ids
 from service.settings import current_settings
 
@@ -236,17 +236,16 @@ def erase_calls(subject: Subject) -> Erasure:
     erasure = Erasure()
     erase: list[int] = []
     for call in _calls_of(subject):
-        name = f"{RECORD_TYPE} {call.id}"
-        ended = closed_at(call)
-        if call.id in held:
-            erasure.kept.append(Kept(name, "under a legal hold (a claim or proceedings)"))
-        elif ended is None:
-            erasure.kept.append(Kept(name, "still open: needed to handle the call"))
-        elif rule is not None and ended >= rule.cutoff(now):
-            until = rule.kept_until(ended).isoformat()
-            why = f"kept by law until {until}" + (f" ({rule.source})" if rule.source else "")
-            erasure.kept.append(Kept(name, why))
-        else:
+        why = why_kept(
+            closed_at(call),
+            held=call.id in held,
+            still_open="still open: needed to handle the call",
+            rule=rule,
+            now=now,
+        )
+        if why is None:
             erase.append(call.id)
+        else:
+            erasure.kept.append(Kept(f"{RECORD_TYPE} {call.id}", why))
     erasure.erased = sum(_anonymise(erase[i : i + BATCH]) for i in range(0, len(erase), BATCH))
     return erasure

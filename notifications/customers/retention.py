@@ -41,7 +41,7 @@ from notifications.customers.models import (
 from notifications.customers.register import cancel_queued_for_contacts
 from service.extensions import db
 from service.mail.models import EmailMessage, EmailStatus
-from service.retention import Erasure, Kept, Subject
+from service.retention import UNDER_HOLD, Erasure, Kept, Subject
 from service.retention.holds import held_ids
 
 CONTACT = "customer_contact"
@@ -189,7 +189,7 @@ def erase_customer_contacts(subject: Subject) -> Erasure:
         point: DeliveryPoint = contact.delivery_point
         name = f"{CONTACT} {contact.id}"
         if contact.id in held:
-            erasure.kept.append(Kept(name, "under a legal hold (a claim or proceedings)"))
+            erasure.kept.append(Kept(name, UNDER_HOLD))
             covered.add(point.id)
         elif point.id in covered:
             erase.append(contact.id)

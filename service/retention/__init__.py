@@ -3,6 +3,22 @@
 Domains plug in through service/retention/hooks.py (`domain.retention`, `domain.personal_data`).
 """
 
-from service.retention.hooks import Erasure, Kept, PersonalData, RecordRetention, Subject
+from service.retention.hooks import (
+    UNDER_HOLD,
+    Erasure,
+    Kept,
+    PersonalData,
+    RecordRetention,
+    Subject,
+    why_kept,
+)
 
-__all__ = ["Erasure", "Kept", "PersonalData", "RecordRetention", "Subject"]
+__all__ = [
+    "UNDER_HOLD",
+    "Erasure",
+    "Kept",
+    "PersonalData",
+    "RecordRetention",
+    "Subject",
+    "why_kept",
+]

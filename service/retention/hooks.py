@@ -61,3 +61,30 @@ class PersonalData:
     name: str
     find: Callable[[Subject], Sequence[dict[str, Any]]]
     erase: Callable[[Subject], Erasure]
+
+
+UNDER_HOLD = "under a legal hold (a claim or proceedings)"
+
+
+def why_kept(
+    closed_at: dt.datetime | None,
+    *,
+    held: bool,
+    still_open: str,
+    rule: RetentionRule | None,
+    now: dt.datetime,
+) -> str | None:
+    """Why an erasure request must leave a record be, said to the person; None when it can go.
+
+    A record under a legal hold is kept; an open one (`closed_at` None) for the reason
+    `still_open` gives; a closed one until its period under `rule` ends, with the date and the
+    rule's source.
+    """
+    if held:
+        return UNDER_HOLD
+    if closed_at is None:
+        return still_open
+    if rule is not None and closed_at >= rule.cutoff(now):
+        until = rule.kept_until(closed_at).isoformat()
+        return f"kept by law until {until}" + (f" ({rule.source})" if rule.source else "")
+    return None
