@@ -12,7 +12,10 @@ Python process so its peak memory (ru_maxrss) is its own:
 - export: `write_bundle` for --mark all over the year, in English, as `fairheat compliance
   export` runs it (every domain's figures and registers, CSV, XLSX, data package, HTML, PDF,
   manifest, ZIP); timed from the call, after the app is created and WeasyPrint imported, as in
-  a running worker (this machine sets PYTHONDONTWRITEBYTECODE, so a cold import compiles it);
+  a running worker (this machine sets PYTHONDONTWRITEBYTECODE, so a cold import compiles it).
+  The PDF is rendered by a process the export starts (service/compliance/report_pdf.py), which
+  loads WeasyPrint itself, inside the timed call; its peak memory is added to the export's:
+  the two run at the same time;
 - baseline: the same database through psycopg alone: the key figures as raw SQL aggregates,
   and COPY … TO STDOUT of the same register rows into CSV files.
 
@@ -399,11 +402,13 @@ def measured(kind: str, env: dict[str, str], year: int, tmp: Path) -> dict[str, 
         cwd=ROOT,
         stdout=sys.stderr,
     )
-    _, status, usage = os.wait4(child.pid, 0)
+    _, status, _usage = os.wait4(child.pid, 0)
     if status != 0:
         sys.exit(f"bench: the {kind} run failed (status {status})")
     figures = json.loads(result.read_text())
-    figures["peak_mb"] = round(usage.ru_maxrss / 1024, 1)  # kilobytes on Linux
+    # The run's own peak plus its largest child's (the export's PDF process, which runs beside
+    # it): an upper bound of what both held at once. Kilobytes on Linux.
+    figures["peak_mb"] = round((figures["own_peak_kb"] + figures["children_peak_kb"]) / 1024, 1)
     shutil.rmtree(out, ignore_errors=True)
     return figures
 
@@ -411,6 +416,8 @@ def measured(kind: str, env: dict[str, str], year: int, tmp: Path) -> dict[str, 
 def child_main(kind: str, out: str, year: int, result: str) -> None:
     env = dict(os.environ)
     figures = (run_export if kind == "export" else run_baseline)(env, out, year)
+    figures["own_peak_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    figures["children_peak_kb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     Path(result).write_text(json.dumps(figures))
 
 
@@ -472,6 +479,9 @@ def main() -> None:
             baseline = min(baselines, key=lambda run: run["seconds"])
             export = min(exports, key=lambda run: run["seconds"])
             export["peak_mb"] = max(run["peak_mb"] for run in exports)
+            export["pdf_process_peak_mb"] = max(
+                round(run["children_peak_kb"] / 1024, 1) for run in exports
+            )
             baseline["peak_mb"] = max(run["peak_mb"] for run in baselines)
             log(f"{label}: export {export['seconds']:.1f} s, baseline {baseline['seconds']:.1f} s")
             runs[label] = {
@@ -480,6 +490,7 @@ def main() -> None:
                 "generation_seconds": round(generated, 1),
                 "export_seconds": round(export["seconds"], 2),
                 "export_peak_mb": export["peak_mb"],
+                "export_pdf_process_peak_mb": export["pdf_process_peak_mb"],
                 "export_steps_seconds": export["steps"],
                 "bundle_bytes": export["bytes"],
                 "baseline_seconds": round(baseline["seconds"], 2),
@@ -508,7 +519,7 @@ def main() -> None:
                         "peak_under_300_mb": full["export_peak_mb"] < 300,
                         "memory_within_1_2_of_tenth": memory_ratio <= 1.2,
                     },
-                    "peak_memory": "ru_maxrss of each run's own process",
+                    "peak_memory": "ru_maxrss of each run's process plus its PDF process",
                 }
             ),
             flush=True,

@@ -30,7 +30,8 @@ from service.compliance.charts import watchers_for
 from service.compliance.checkpoints import checkpoint_document, database_id, make_checkpoint
 from service.compliance.declarations import declarations_for
 from service.compliance.marks import MARK_CHOICES, marks_for
-from service.compliance.report import render_pdf, render_report
+from service.compliance.report import render_report
+from service.compliance.report_pdf import ReportPdf
 from service.compliance.sheet_rows import QuickWorkbook
 from service.compliance.tables import WrittenTable, resource, write_register
 from service.compliance.verdicts import Provided, evidence_document
@@ -154,6 +155,13 @@ def write_bundle(request: ExportRequest, out_dir: Path, progress: Progress | Non
 def _write_files(
     request: ExportRequest, work: Path, signing_key: Any, report: Progress
 ) -> list[str]:
+    with ReportPdf(work / "report.html", work / "report.pdf") as pdf:
+        return _write_with_pdf(request, work, signing_key, report, pdf)
+
+
+def _write_with_pdf(
+    request: ExportRequest, work: Path, signing_key: Any, report: Progress, pdf: ReportPdf
+) -> list[str]:
     settings = current_settings()
     period = request.period
     marks = marks_for(request.mark)
@@ -202,28 +210,57 @@ def _write_files(
         "header": workbook.add_format({"bold": True}),
         "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
     }
+    # The sheets are in name order; the registers that feed a chart are written first, so the
+    # report can be made and its PDF rendered (in its own process) while the others are written.
+    registers.sort(key=lambda r: r.name)
+    sheets = {r.name: workbook.add_worksheet(r.name[:31]) for r in registers}
+    watchers = {r.name: watchers_for(r, period, settings.timezone, labels) for r in registers}
+    charted = [r for r in registers if watchers[r.name]]
+    uncharted = [r for r in registers if not watchers[r.name]]
     tables: list[WrittenTable] = []
     charts: dict[str, list[str]] = {}
-    for index, register in enumerate(sorted(registers, key=lambda r: r.name)):
-        report(
-            _("Writing register %(name)s", name=register.name),
-            5 + 70 * index // max(len(registers), 1),
-        )
-        watchers = watchers_for(register, period, settings.timezone, labels)
+
+    def percent() -> int:
+        return 5 + 70 * len(tables) // max(len(registers), 1)
+
+    def write(register: Register) -> None:
+        report(_("Writing register %(name)s", name=register.name), percent())
         tables.append(
             write_register(
                 register,
                 work / "registers",
-                workbook,
+                sheets[register.name],
                 with_personal_data=request.with_personal_data,
-                watchers=watchers,
+                watchers=watchers[register.name],
                 formats=formats,
             )
         )
-        for watcher in watchers:
+        for watcher in watchers[register.name]:
             if not watcher.chart.empty:
                 for code in _CHART_STANDARDS[register.name]:
                     charts.setdefault(code, []).append(watcher.chart.svg())
+
+    for register in charted:
+        write(register)
+
+    report(_("Anchoring the audit log"), percent())
+    checkpoint = make_checkpoint(force=True)
+    head = audit.head()
+    public_key = keys.public_key_text(signing_key.public_key())
+    report(_("Writing the report"), percent())
+    html = render_report(
+        evidence=evidence,
+        charts=charts,
+        public_key=public_key,
+        audit_position=head.seq,
+        audit_hash=head.hash,
+        database_id=database_id(),
+    )
+    (work / "report.html").write_text(html, encoding="utf-8")
+    pdf.render()
+
+    for register in uncharted:
+        write(register)
     figures_sheet = workbook.add_worksheet("figures")
     figures_sheet.write_row(
         0, 0, ["id", "label", "value", "unit", "rule", "source", "verdict"], formats["header"]
@@ -249,26 +286,12 @@ def _write_files(
         "profile": "tabular-data-package",
         "name": f"fairheat-evidence-{period.first.isoformat()}-{period.last.isoformat()}",
         "title": _("Report on meeting the standards"),
-        "resources": [resource(t) for t in tables],
+        "resources": [resource(t) for t in sorted(tables, key=lambda t: t.name)],
     }
     (work / "datapackage.json").write_bytes(pretty_json(package))
 
-    report(_("Anchoring the audit log"), 80)
-    checkpoint = make_checkpoint(force=True)
-    head = audit.head()
-    public_key = keys.public_key_text(signing_key.public_key())
-    report(_("Writing the report"), 82)
-    html = render_report(
-        evidence=evidence,
-        charts=charts,
-        public_key=public_key,
-        audit_position=head.seq,
-        audit_hash=head.hash,
-        database_id=database_id(),
-    )
-    (work / "report.html").write_text(html, encoding="utf-8")
     report(_("Writing the PDF"), 88)
-    (work / "report.pdf").write_bytes(render_pdf(html))
+    pdf.wait()
 
     names = sorted(str(path.relative_to(work)) for path in work.rglob("*") if path.is_file())
     manifest: dict[str, Any] = {

@@ -1,5 +1,5 @@
-"""report.html and report.pdf from one Jinja template (compliance/report.html), in the bundle's
-language; WeasyPrint turns the same HTML into the PDF."""
+"""report.html from its Jinja template (compliance/report.html), in the bundle's language;
+WeasyPrint turns the same HTML into report.pdf in a process of its own (report_pdf.py)."""
 
 from __future__ import annotations
 
@@ -62,9 +62,3 @@ def render_report(
         audit_hash=audit_hash,
         database_id=database_id,
     )
-
-
-def render_pdf(html: str) -> bytes:
-    import weasyprint
-
-    return weasyprint.HTML(string=html, base_url=".").write_pdf()  # type: ignore[no-any-return]

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
+import operator
 import re
 import threading
 import zipfile
@@ -64,19 +66,19 @@ def _string_cell(value: Any) -> str:
     else:
         preserve = text[:1].isspace() or text[-1:].isspace()
     if preserve:
-        return f' t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-    return f' t="inlineStr"><is><t>{text}</t></is></c>'
+        return f'" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f'" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
 def _number_cell(value: Any) -> str:
     number = float(value)
     if not math.isfinite(number):
-        return "/>"  # a blank cell: XlsxWriter refuses NaN and infinity (the CSV shows them)
-    return f"><v>{number:.16G}</v></c>"
+        return '"/>'  # a blank cell: XlsxWriter refuses NaN and infinity (the CSV shows them)
+    return f'"><v>{number:.16G}</v></c>'
 
 
 def _boolean_cell(value: Any) -> str:
-    return ' t="b"><v>1</v></c>' if value else ' t="b"><v>0</v></c>'
+    return '" t="b"><v>1</v></c>' if value else '" t="b"><v>0</v></c>'
 
 
 def _datetime_cell(style: Any) -> Callable[[Any], str]:
@@ -84,10 +86,12 @@ def _datetime_cell(style: Any) -> Callable[[Any], str]:
 
     def cell(value: Any) -> str:
         nonlocal prefix
+        if value is None:
+            return ""  # no cell (dropped by SheetRows.write_columns)
         if not isinstance(value, dt.datetime):
             return _string_cell(value)
         if not prefix:  # the format's index is given on first use, as XlsxWriter does
-            prefix = f' s="{style._get_xf_index()}"><v>'
+            prefix = f'" s="{style._get_xf_index()}"><v>'
         # The same timedelta as from the naive UTC value (an aware one counts from the aware
         # epoch), without making the naive value first.
         delta = value - (_EXCEL_EPOCH if value.tzinfo is None else _EXCEL_EPOCH_UTC)
@@ -103,10 +107,11 @@ def _datetime_cell(style: Any) -> Callable[[Any], str]:
 
 class _Remembered(dict[Any, str]):
     """A column's cell XML by value, for the values a column repeats (kinds, statuses, counts):
-    a lookup instead of escaping and formatting them again on every row."""
+    a lookup instead of escaping and formatting them again on every row. None (no cell) is
+    looked up like any value; its XML is dropped afterwards (SheetRows.write_columns)."""
 
     def __init__(self, make: Callable[[Any], str], keep: Callable[[Any], bool]) -> None:
-        super().__init__()
+        super().__init__({None: ""})
         self._make = make
         self._keep = keep
 
@@ -125,8 +130,20 @@ def _integer(value: Any) -> bool:
     return value.__class__ is int
 
 
+def _always(value: Any) -> bool:
+    return True
+
+
+_EMPTY_ROW = re.compile(r'<row r="\d+"></row>')
+
+
 class SheetRows:
-    """Rows 1… of `sheet` (row 0, the header, written by XlsxWriter before)."""
+    """Rows 1… of `sheet` (row 0, the header, written by XlsxWriter before).
+
+    A batch is made a column at a time: each column's cells by `map` over its values (the cell
+    reference, `<c r="B17`, joined to the value's XML), then each row's cells joined, so the
+    Python work per cell is the value's own XML and nothing else (a value a column repeats is
+    one dict lookup)."""
 
     def __init__(self, sheet: Any, columns: Sequence[Column], datetime_format: Any) -> None:
         if not sheet.constant_memory:
@@ -140,29 +157,47 @@ class SheetRows:
             if type_ in (FieldType.INTEGER, FieldType.NUMBER):
                 return _Remembered(_number_cell, _integer).__getitem__
             if type_ is FieldType.BOOLEAN:
-                return _boolean_cell
+                return _Remembered(_boolean_cell, _always).__getitem__
             return _Remembered(_string_cell, _short_text).__getitem__
 
         self._cells = [cell(c.type) for c in columns]
-        self._letters = [xl_col_to_name(i) for i in range(len(columns))]
+        self._starts = [f'<c r="{xl_col_to_name(i)}' for i in range(len(columns))]
         self._last_row = 0
 
     def write(self, rows: Sequence[Sequence[object]], first_row: int) -> None:
         """Write `rows` as sheet rows first_row, first_row + 1, …"""
-        parts: list[str] = []
-        cells, letters = self._cells, self._letters
-        last_row = self._last_row
-        for number, row in enumerate(rows, start=first_row + 1):  # XML rows count from 1
-            line = [
-                f'<c r="{letters[col]}{number}"{cells[col](value)}'
-                for col, value in enumerate(row)
-                if value is not None
-            ]
-            if line:
-                parts.append(f'<row r="{number}">{"".join(line)}</row>')
-                last_row = number - 1
-        self._sheet.fh.write("".join(parts))
-        self._last_row = last_row
+        self.write_columns(list(zip(*rows, strict=True)), len(rows), first_row)
+
+    def write_columns(
+        self, columns: Sequence[Sequence[object]], count: int, first_row: int
+    ) -> None:
+        """Write `count` rows given as their columns (columns[c][i] is row i's cell c) as sheet
+        rows first_row, first_row + 1, …"""
+        if not count:
+            return
+        numbers = list(map(str, range(first_row + 1, first_row + 1 + count)))  # XML counts from 1
+        filled: list[list[str]] = []
+        for values, cell, start in zip(columns, self._cells, self._starts, strict=False):
+            blanks = values.count(None)
+            if blanks == count:
+                continue
+            cells = list(map(str.__add__, map(start.__add__, numbers), map(cell, values)))
+            if blanks:
+                nones = map(operator.is_, values, itertools.repeat(None))
+                for index in itertools.compress(range(count), nones):
+                    cells[index] = ""
+            filled.append(cells)
+        if not filled:
+            return
+        opens = map('<row r="'.__add__, map(str.__add__, numbers, itertools.repeat('">')))
+        text = "".join(map("".join, zip(opens, *filled, itertools.repeat("</row>"))))
+        if '"></row>' in text:  # a row without a cell is no row (only an empty row has this)
+            text = _EMPTY_ROW.sub("", text)
+        self._sheet.fh.write(text)
+        last = count - 1
+        while not any(cells[last] for cells in filled):
+            last -= 1
+        self._last_row = max(self._last_row, first_row + last)
 
     def finish(self) -> None:
         """Leave the sheet as XlsxWriter would after writing the same cells (the header gave

@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import io
 import itertools
-import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,9 @@ XLSX_MAX_ROWS = 1_048_575  # a sheet's rows, less the header
 BATCH = 2000  # rows per write
 
 
-def _datetime_text(value: Any) -> str:
+def _datetime_text(value: Any) -> str | None:
+    if value is None:
+        return None
     if not isinstance(value, dt.datetime):
         return str(value)
     if value.tzinfo not in UTC_ZONES and value.tzinfo is not None:  # naive: UTC already
@@ -41,25 +42,33 @@ def _datetime_text(value: Any) -> str:
     return value.isoformat()[:19] + "Z"
 
 
-def _date_text(value: Any) -> str:
+def _date_text(value: Any) -> str | None:
+    if value is None:
+        return None
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def _boolean_text(value: Any) -> str:
+def _boolean_text(value: Any) -> str | None:
+    if value is None:
+        return None
     return "true" if value else "false"
 
 
-def _number_text(value: Any) -> str:
+def _number_text(value: Any) -> str | None:
+    if value is None:
+        return None
     text = f"{float(value):.4f}".rstrip("0").rstrip(".")
     return "0" if text in {"-0", ""} else text
 
 
 def _integer_text(value: Any) -> Any:
-    return value if value.__class__ is int else str(int(value))
+    if value is None or value.__class__ is int:
+        return value
+    return str(int(value))
 
 
-# How a typed value becomes CSV text; a string column's value goes to csv.writer as it is
-# (it writes str(value), and an empty cell for None).
+# How a typed value becomes CSV text (None stays None: csv.writer writes an empty cell); a
+# string column's value goes to csv.writer as it is (it writes str(value)).
 _TEXT: dict[FieldType, Callable[[Any], Any]] = {
     FieldType.DATETIME: _datetime_text,
     FieldType.DATE: _date_text,
@@ -94,32 +103,16 @@ def _batches(rows: Iterable[Sequence[object]]) -> Iterator[list[Sequence[object]
         yield batch
 
 
-def _csv_rows(
-    rows: list[tuple[Any, ...]], converters: list[tuple[int, Callable[[Any], Any]]]
-) -> Iterable[Sequence[Any]]:
-    if not converters:
-        return rows
-    out = []
-    for row in rows:
-        line = list(row)
-        for index, convert in converters:
-            value = line[index]
-            if value is not None:
-                line[index] = convert(value)
-        out.append(line)
-    return out
-
-
 def write_register(
     register: Register,
     folder: Path,
-    workbook: Any,
+    sheet: Any,
     *,
     with_personal_data: bool,
     watchers: Sequence[Any] = (),
     formats: dict[str, Any],
 ) -> WrittenTable:
-    """Stream `register` into `folder/<name>.csv` and a sheet of `workbook`."""
+    """Stream `register` into `folder/<name>.csv` and `sheet` (a constant-memory worksheet)."""
     keep = [
         index
         for index, column in enumerate(register.columns)
@@ -127,12 +120,8 @@ def write_register(
     ]
     columns = tuple(register.columns[i] for i in keep)
     names = [c.name for c in columns]
-    converters = [(i, _TEXT[c.type]) for i, c in enumerate(columns) if c.type in _TEXT]
-    everything = keep == list(range(len(register.columns)))
-    # The kept columns of a row as a tuple, in C (itemgetter of one index gives the value).
-    pick = operator.itemgetter(*keep) if len(keep) > 1 else lambda row: tuple(row[i] for i in keep)
+    converters = [_TEXT.get(c.type) for c in columns]
 
-    sheet = workbook.add_worksheet(register.name[:31])
     sheet.write_row(0, 0, names, formats["header"])
     sheet_rows = SheetRows(sheet, columns, formats["datetime"])
 
@@ -145,8 +134,12 @@ def write_register(
             for watcher in watchers:
                 for row in batch:
                     watcher.see(row)
-            values = [tuple(row) for row in batch] if everything else list(map(pick, batch))
-            writer.writerows(_csv_rows(values, converters))
+            # A batch by columns (zip in C): each column converted by one `map`, no Python
+            # loop over rows; the personal columns are simply not taken.
+            every = list(zip(*batch, strict=True))
+            values = [every[i] for i in keep]
+            texts = [list(map(c, v)) if c else v for c, v in zip(converters, values, strict=True)]
+            writer.writerows(zip(*texts, strict=True) if texts else [()] * len(batch))
             data = buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()
@@ -154,7 +147,10 @@ def write_register(
             target.write(data)
             size += len(data)
             if count < XLSX_MAX_ROWS:
-                sheet_rows.write(values[: XLSX_MAX_ROWS - count], first_row=count + 1)
+                room = min(len(batch), XLSX_MAX_ROWS - count)
+                if room < len(batch):
+                    values = [column[:room] for column in values]
+                sheet_rows.write_columns(values, room, first_row=count + 1)
             count += len(batch)
         data = buffer.getvalue().encode()  # the header alone, for a register without rows
         digest.update(data)

@@ -122,7 +122,8 @@ def test_a_register_without_rows_is_its_header(tmp_path: Path) -> None:
 def test_the_register_reads_back_in_openpyxl_and_the_csv_keeps_its_format(tmp_path: Path) -> None:
     register = Register("sample", "Sample", COLUMNS, lambda: iter(ROWS[:5]))
     workbook, formats = _workbook(tmp_path / "data.xlsx")
-    table = write_register(register, tmp_path, workbook, with_personal_data=False, formats=formats)
+    sheet = workbook.add_worksheet("sample")
+    table = write_register(register, tmp_path, sheet, with_personal_data=False, formats=formats)
     workbook.close()
     assert table.rows == 5
     sheet = openpyxl.load_workbook(tmp_path / "data.xlsx")["sample"]
