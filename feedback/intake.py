@@ -1,18 +1,17 @@
 """Receiving a case, from any channel: register it, start its clock, acknowledge it.
 
-One transaction, as few statements as it takes (intake is the busiest write: bench/intake.py).
-The case is built as a plain object (its deadline and acknowledgement are computed on it, never
-added to the session) and written with one Core INSERT returning its id; its two timeline events
-with one more. The acknowledgement's outbox rows skip their "already queued?" look-up (no message
-can name a case id that did not exist a moment ago), and the audit entry is written by the
-commit's flush together with them. Decision 0017.
+One transaction, as few statements and round trips as it takes (intake is the busiest write:
+bench/intake.py). The case is built as a plain object (its deadline and acknowledgement are
+computed on it, never added to the session) and written with one INSERT returning its id; its
+two timeline events, the acknowledgement's outbox rows (no "already queued?" look-up: no message
+can name a case id that did not exist a moment ago) and the audit entry follow in one pipeline
+with the COMMIT. Decisions 0017 and 0018.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,12 +26,11 @@ from feedback.transactions import audit_case, case_summary
 from service.db import utcnow
 from service.extensions import db
 from service.i18n import current_language, to_local
+from service.inserts import insert_returning_id, insert_rows, pipelined
 from service.tracking import new_nonce
 
 _CASE = Case.__table__
 _EVENT = CaseEvent.__table__
-_INSERT_CASE = sa.insert(_CASE).returning(_CASE.c.id)
-_INSERT_EVENTS = sa.insert(_EVENT).inline()
 # The case's columns as the ORM maps them (attribute key -> column key), for the Core INSERT.
 _CASE_COLUMNS = tuple(
     (attr.key, attr.columns[0].key)
@@ -109,36 +107,9 @@ def submit_case(
         events.append(
             {"kind": EventKind.ACKNOWLEDGED, "detail": detail, "actor_id": None, "at": now}
         )
-    session = db.session
-    case.id = session.execute(_INSERT_CASE, _row(case)).scalar_one()
-    with _pipelined(session):
-        session.execute(_INSERT_EVENTS, [{"case_id": case.id, "text": None, **e} for e in events])
+    case.id = insert_returning_id(_CASE, _row(case))
+    with pipelined(db.session, commit=True):
+        insert_rows(_EVENT, [{"case_id": case.id, "text": None, **e} for e in events])
         messages.acknowledge(case, fresh=True)
         audit_case("received", case, **case_summary(case))
-    receipt = Receipt(case.id, reference(case), tracking_token(case), case.language)
-    session.commit()
-    return receipt
-
-
-@contextmanager
-def _pipelined(session: Any) -> Iterator[None]:
-    """On PostgreSQL (psycopg), the INSERTs inside go out together and their results come back
-    together at the end of the block: one round trip instead of one each. A failed one raises
-    there. Only for Core statements whose results nobody reads (no RETURNING, no row count): the
-    ORM's own flush reads both, so whatever the caller left pending is flushed before the
-    pipeline starts, and the block adds no ORM objects. Elsewhere the block is a no-op."""
-    session.flush()
-    dialect = session.get_bind().dialect
-    driver = session.connection().connection.driver_connection
-    if dialect.driver != "psycopg" or not hasattr(driver, "pipeline"):
-        yield
-        return
-    try:
-        with driver.pipeline():
-            yield
-    except dialect.loaded_dbapi.Error as error:
-        # Raised by the pipeline's sync, outside SQLAlchemy: wrapped as SQLAlchemy wraps the
-        # driver's errors everywhere else (an IntegrityError stays an IntegrityError).
-        raise sa.exc.DBAPIError.instance(
-            None, None, error, dialect.loaded_dbapi.Error, dialect=dialect
-        ) from error
+    return Receipt(case.id, reference(case), tracking_token(case), case.language)

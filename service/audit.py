@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import utcnow
 from service.extensions import db
+from service.inserts import insert_rows
 
 GENESIS_HASH = "0" * 64
 # Taken by the chaining job only (a second worker never chains the same entries twice).
@@ -53,9 +54,6 @@ class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
     hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     __table_args__ = (sa.Index("ix_audit_entries_entity", "entity_type", "entity_id"),)
-
-
-_INSERT = sa.insert(AuditEntry.__table__).inline()  # no RETURNING: nobody reads the id
 
 
 class AuditCheckpoint(db.Model):  # type: ignore[name-defined,misc]
@@ -135,23 +133,21 @@ def record(
     hashes it within seconds of the commit.
 
     The caller's pending changes are flushed first (as they always were), then the entry goes in
-    with one Core INSERT: no object for the session to track and flush (intake writes one per
-    request, bench/intake.py). Returns nothing; read entries back with a query.
+    with one INSERT (service.inserts): no object for the session to track and flush (intake
+    writes one per request, bench/intake.py). Returns nothing; read entries back with a query.
     """
     session = db.session
     session.flush()  # nothing to do when the caller wrote through Core or had no changes
-    session.execute(
-        _INSERT,
-        {
-            "at": utcnow(),
-            "actor": actor or current_actor(),
-            "action": action,
-            "entity_type": entity_type,
-            "entity_id": None if entity_id is None else str(entity_id),
-            "before": plain(dict(before)) if before is not None else None,
-            "after": plain(dict(after)) if after is not None else None,
-        },
-    )
+    entry = {
+        "at": utcnow(),
+        "actor": actor or current_actor(),
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "before": plain(dict(before)) if before is not None else None,
+        "after": plain(dict(after)) if after is not None else None,
+    }
+    insert_rows(AuditEntry.__table__, [entry])
 
 
 def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict, dict]:

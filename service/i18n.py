@@ -73,7 +73,19 @@ def to_local(moment: dt.datetime) -> dt.datetime:
 def format_date(moment: dt.datetime | dt.date, lang: str | None = None) -> str:
     if isinstance(moment, dt.datetime):
         moment = to_local(moment).date()
-    return dates.format_skeleton("yMMMEd", moment, locale=format_locale(lang))
+    locale = format_locale(lang)
+    return dates.format_datetime(moment, _date_pattern(locale), locale=locale)
+
+
+@functools.cache
+def _date_pattern(locale: Locale) -> Any:
+    """The locale's pattern for weekday, day, month and year: what Babel's format_skeleton
+    ("yMMMEd") finds, looked up once per locale instead of matched on every date."""
+    skeletons = locale.datetime_skeletons
+    skeleton = "yMMMEd"
+    if skeleton not in skeletons:
+        skeleton = dates.match_skeleton(skeleton, skeletons)
+    return skeletons[skeleton]
 
 
 # How residents read the clock, decided here rather than by whichever CLDR release Babel ships

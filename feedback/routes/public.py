@@ -19,7 +19,14 @@ from werkzeug.wrappers import Response
 
 from feedback import handling, intake, queries
 from feedback.deadlines import current_deadline, pauses_clock, rule_label
-from feedback.models import CUSTOMER_VISIBLE_EVENTS, Case, CaseType, ReplyChannel, SubjectArea
+from feedback.models import (
+    CUSTOMER_VISIBLE_EVENTS,
+    Case,
+    CaseStatus,
+    CaseType,
+    ReplyChannel,
+    SubjectArea,
+)
 from feedback.outage_context import outages_at, parse_address
 from feedback.references import reference, tracking_token
 from feedback.schemas import CaseInputSchema, NoteSchema, SurveySchema, form_data
@@ -125,14 +132,8 @@ def submit() -> Page:
         receipt = intake.submit_case(data)
     except ValidationFailed as error:
         return _form_page(values, flatten_errors(error.errors), 422)
-    flash(
-        _(
-            "Thank you. Your message was received; its reference number is %(reference)s. "
-            "Keep this page's address to follow your case.",
-            reference=receipt.reference,
-        ),
-        "success",
-    )
+    # No flash message: the tracking page thanks the resident while the case waits to be taken
+    # up (its status says so), and the intake leaves the session cookie as it was.
     return redirect(url_for(".track", reference=receipt.reference, token=receipt.token))
 
 
@@ -159,6 +160,7 @@ def _track_page(
             reply_url=_tracking_url(case, ".reply"),
             survey_url=_tracking_url(case, ".survey"),
             emergency_phone=current_settings().feedback.emergency_phone,
+            just_received=case.status is CaseStatus.RECEIVED,
         ),
         status,
     )

@@ -48,6 +48,8 @@ GSM7_EXTENSION_CHARACTERS: Final = frozenset("\f^{}\\[~]|€")
 """Characters of the extension table (TS 23.038, 6.2.1.1): each is sent as ESC + one septet, so
 it costs two septets, and the pair must stay within one segment (TS 23.040, 9.2.3.24.1)."""
 
+_GSM7_CHARACTERS: Final = GSM7_BASIC_CHARACTERS | GSM7_EXTENSION_CHARACTERS
+
 GSM7_SINGLE_LIMIT: Final = 160
 GSM7_SEGMENT_LIMIT: Final = 153
 UCS2_SINGLE_LIMIT: Final = 70
@@ -129,10 +131,7 @@ def transliterate_polish(text: str) -> str:
 
 def encoding_of(text: str) -> SmsEncoding:
     """GSM-7 when every character is in the default alphabet or its extension, else UCS-2."""
-    for char in text:
-        if char not in GSM7_BASIC_CHARACTERS and char not in GSM7_EXTENSION_CHARACTERS:
-            return "UCS-2"
-    return "GSM-7"
+    return "GSM-7" if _GSM7_CHARACTERS.issuperset(text) else "UCS-2"
 
 
 def _unit_cost(char: str, encoding: SmsEncoding) -> int:
@@ -148,22 +147,19 @@ def _limits(encoding: SmsEncoding) -> tuple[int, int]:
 
 
 def _units(text: str, encoding: SmsEncoding) -> int:
-    return sum(_unit_cost(char, encoding) for char in text)
+    """Septets (GSM-7) or UTF-16 code units (UCS-2): counted in C, not character by character
+    (every SMS of a fan-out and every acknowledgement is counted)."""
+    if encoding == "GSM-7":
+        return len(text) + sum(text.count(char) for char in GSM7_EXTENSION_CHARACTERS)
+    return len(text.encode("utf-16-le")) // 2
 
 
-def split_segments(text: str) -> list[str]:
-    """Cut `text` into the parts a concatenated SMS carries, in order; "".join gives it back.
-
-    A text that fits one message (160 septets / 70 UTF-16 code units) is one part; the empty
-    text is one empty part, since a message is still sent. Otherwise parts are filled greedily
-    up to 153 septets / 67 code units, and a character is never cut: an extension character's
-    ESC + septet pair (TS 23.040, 9.2.3.24.1) and a UTF-16 surrogate pair that would straddle
-    the boundary move whole into the next part, leaving that part one unit short.
-    """
-    encoding = encoding_of(text)
+def _split(text: str, encoding: SmsEncoding, units: int) -> list[str]:
     single_limit, segment_limit = _limits(encoding)
-    if _units(text, encoding) <= single_limit:
+    if units <= single_limit:
         return [text]
+    if units == len(text):  # every character costs one unit: plain slices
+        return [text[i : i + segment_limit] for i in range(0, len(text), segment_limit)]
     parts: list[str] = []
     start = 0
     used = 0
@@ -177,21 +173,36 @@ def split_segments(text: str) -> list[str]:
     return parts
 
 
+def split_segments(text: str) -> list[str]:
+    """Cut `text` into the parts a concatenated SMS carries, in order; "".join gives it back.
+
+    A text that fits one message (160 septets / 70 UTF-16 code units) is one part; the empty
+    text is one empty part, since a message is still sent. Otherwise parts are filled greedily
+    up to 153 septets / 67 code units, and a character is never cut: an extension character's
+    ESC + septet pair (TS 23.040, 9.2.3.24.1) and a UTF-16 surrogate pair that would straddle
+    the boundary move whole into the next part, leaving that part one unit short.
+    """
+    encoding = encoding_of(text)
+    return _split(text, encoding, _units(text, encoding))
+
+
 def segment_count(text: str) -> SegmentInfo:
     """How many segments `text` takes as given (it is not normalized), and the room left.
 
     The empty text is one segment of 0 units: a message is still sent.
     """
     encoding = encoding_of(text)
-    parts = split_segments(text)
+    units = _units(text, encoding)
+    parts = _split(text, encoding, units)
     single_limit, segment_limit = _limits(encoding)
     per_segment = single_limit if len(parts) == 1 else segment_limit
+    last = units if len(parts) == 1 else _units(parts[-1], encoding)
     return SegmentInfo(
         encoding=encoding,
-        units=_units(text, encoding),
+        units=units,
         segments=len(parts),
         per_segment=per_segment,
-        characters_left=per_segment - _units(parts[-1], encoding),
+        characters_left=per_segment - last,
     )
 
 

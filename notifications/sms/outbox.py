@@ -21,10 +21,10 @@ from notifications.sms.models import (
 )
 from service.db import utcnow
 from service.extensions import db
+from service.inserts import insert_rows
 from service.settings import current_settings
 
 log = logging.getLogger(__name__)
-_INSERT = sa.insert(OutboxMessage.__table__).inline()  # no RETURNING: nobody reads the id
 
 
 def _sms_settings() -> Any:
@@ -117,7 +117,7 @@ def send_text_message(
         row = _row(
             event_key=event_key, kind=MessageKind.CASE, phone=phone, language=language, body=body
         )
-        db.session.execute(_INSERT, row)
+        insert_rows(OutboxMessage.__table__, [row])
         return
     exists = db.session.scalar(
         sa.select(OutboxMessage.id).where(

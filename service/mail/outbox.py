@@ -13,9 +13,8 @@ from config.mail_settings import is_email_address
 from config.settings import SUPPORTED_LANGUAGES
 from service.db import utcnow
 from service.extensions import db
+from service.inserts import insert_rows
 from service.mail.models import EmailMessage, EmailStatus
-
-_INSERT = sa.insert(EmailMessage.__table__).inline()  # no RETURNING: nobody reads the id
 
 
 def enqueue_email(
@@ -62,7 +61,7 @@ def enqueue_email(
         "next_attempt_at": utcnow(),
     }
     if fresh_key:
-        db.session.execute(_INSERT, row)
+        insert_rows(EmailMessage.__table__, [row])
         return None
     exists = db.session.scalar(
         sa.select(EmailMessage.id).where(EmailMessage.event_key == event_key)

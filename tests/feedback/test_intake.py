@@ -128,6 +128,25 @@ def test_wrong_or_partial_tracking_link_is_the_same_404(client):
     assert client.get(location).status_code == 200
 
 
+def test_the_tracking_page_thanks_the_resident_until_the_case_is_taken_up(client):
+    response = _post(client, lang="sv")
+    assert response.status_code == 302
+    # the confirmation is the case's state, not a flash message: the session stays as it was
+    assert "Set-Cookie" not in response.headers
+    location = response.headers["Location"]
+    reference = location.rsplit("/", 2)[-2]
+    page = client.get(location).get_data(as_text=True)
+    assert "Tack! Vi har tagit emot ditt meddelande" in page and reference in page
+    again = client.get(location).get_data(as_text=True)
+    assert "Tack! Vi har tagit emot ditt meddelande" in again  # a reload or the e-mail's link too
+    case = db.session.scalars(sa.select(Case)).one()
+    case.status = CaseStatus.IN_PROGRESS  # a handler has taken it up
+    db.session.commit()
+    assert "Tack! Vi har tagit emot ditt meddelande" not in client.get(location).get_data(
+        as_text=True
+    )
+
+
 class TestRateLimit:
     @pytest.fixture
     def app_config(self):

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from feedback.intake import _pipelined
 from feedback.models import Case, CaseEvent, EventKind
 from service.audit import AuditEntry
 from service.db import utcnow
 from service.extensions import db
+from service.inserts import pipelined
 from service.mail.models import EmailMessage
 from tests.support.forms import submit
 
@@ -62,7 +62,7 @@ def test_a_failed_statement_in_the_pipeline_fails_the_whole_write(app):
         pytest.skip("the pipeline is PostgreSQL's (psycopg); elsewhere the block does nothing")
     table = CaseEvent.__table__
     with app.app_context():
-        with pytest.raises(sa.exc.IntegrityError), _pipelined(db.session):
+        with pytest.raises(sa.exc.IntegrityError), pipelined(db.session):
             # a case that does not exist: the foreign key refuses it when the pipeline syncs
             db.session.execute(
                 sa.insert(table).inline(),
