@@ -84,7 +84,7 @@ def _date_pattern(locale: Locale) -> Any:
     skeletons = locale.datetime_skeletons
     skeleton = "yMMMEd"
     if skeleton not in skeletons:
-        skeleton = dates.match_skeleton(skeleton, skeletons)
+        skeleton = dates.match_skeleton(skeleton, skeletons) or skeleton
     return skeletons[skeleton]
 
 
