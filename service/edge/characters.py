@@ -29,9 +29,10 @@ def forbidden_fields(pairs: Iterable[tuple[str, str]]) -> list[str]:
     """The names, in order and once each, of the fields whose name or value has one."""
     found: list[str] = []
     for name, value in pairs:
-        label = strip_forbidden(name) or "_schema"
-        if (has_forbidden(name) or has_forbidden(value)) and label not in found:
-            found.append(label)
+        if has_forbidden(name) or has_forbidden(value):
+            label = strip_forbidden(name) or "_schema"
+            if label not in found:
+                found.append(label)
     return found
 
 
