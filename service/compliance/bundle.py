@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib.metadata
+import itertools
 import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,15 +27,17 @@ from flask_babel import gettext as _
 
 from service import audit
 from service.compliance import keys
+from service.compliance.background import read_in_turn, started
 from service.compliance.canonical import canonical_json, pretty_json, zip_info
 from service.compliance.charts import watchers_for
 from service.compliance.checkpoints import checkpoint_document, database_id, make_checkpoint
+from service.compliance.collector import app_objects_set_aside
 from service.compliance.declarations import declarations_for
 from service.compliance.marks import MARK_CHOICES, marks_for
 from service.compliance.report import render_report
 from service.compliance.report_pdf import ReportPdf
 from service.compliance.sheet_rows import QuickWorkbook
-from service.compliance.tables import WrittenTable, resource, write_register
+from service.compliance.tables import BATCH, WrittenTable, resource, write_register
 from service.compliance.verdicts import Provided, evidence_document
 from service.db import utcnow
 from service.domains import load_domains
@@ -127,7 +131,7 @@ def write_bundle(request: ExportRequest, out_dir: Path, progress: Progress | Non
         raise ExportRefused(f"output folder {out_dir} is not writable ({error.strerror})") from None
     part: Path | None = None
     try:
-        with force_locale(request.language):
+        with force_locale(request.language), app_objects_set_aside():
             files = _write_files(request, work, signing_key, report)
         at = utcnow()
         final = out_dir / bundle_name(request, at)
@@ -159,29 +163,43 @@ def _write_files(
         return _write_with_pdf(request, work, signing_key, report, pdf)
 
 
+def _evidence(request: ExportRequest, domains: list[Any]) -> dict[str, Any]:
+    """evidence.json's document: every part's figures and the declarations, under the marks."""
+    provided: dict[str, Provided] = {}
+    for domain in domains:
+        try:
+            figures = domain.evidence.figures(request.period)
+        except Exception as error:  # a bundle without one part's evidence would mislead
+            raise _refused(domain, error) from error
+        for figure in figures:
+            provided.setdefault(figure.id, Provided(figure, domain.name))
+    declarations = declarations_for(request.period)
+    marks = marks_for(request.mark)
+    return evidence_document(marks, provided, declarations, request.period, request.language)
+
+
+def _refused(domain: Any, error: Exception) -> ExportRefused:
+    return ExportRefused(
+        f"the evidence of {domain.name} could not be read: {type(error).__name__}: {error}"
+    )
+
+
 def _write_with_pdf(
     request: ExportRequest, work: Path, signing_key: Any, report: Progress, pdf: ReportPdf
 ) -> list[str]:
+    """The export's writes come first (the audit record of personal data, the checkpoint);
+    then the figures are read in a thread and each register's rows in one (background.py)
+    while this thread writes the registers, those feeding a chart first; the report is made
+    as soon as the figures and charts are in, and its PDF rendered while the rest is written."""
     settings = current_settings()
     period = request.period
-    marks = marks_for(request.mark)
-    report(_("Collecting the figures"), 2)
     domains = [d for d in load_domains() if d.evidence is not None]
-    provided: dict[str, Provided] = {}
     registers: list[Register] = []
     for domain in domains:
         try:
-            figures = domain.evidence.figures(period)  # type: ignore[union-attr]
             registers.extend(domain.evidence.registers(period))  # type: ignore[union-attr]
-        except Exception as error:  # a bundle without one part's evidence would mislead
-            raise ExportRefused(
-                f"the evidence of {domain.name} could not be read: {type(error).__name__}: {error}"
-            ) from error
-        for figure in figures:
-            provided.setdefault(figure.id, Provided(figure, domain.name))
-    declarations = declarations_for(period)
-    evidence = evidence_document(marks, provided, declarations, period, request.language)
-    (work / "evidence.json").write_bytes(pretty_json(evidence))
+        except Exception as error:
+            raise _refused(domain, error) from error
 
     if request.with_personal_data:
         audit.record(
@@ -191,6 +209,15 @@ def _write_with_pdf(
             after={"mark": request.mark, "period": str(period), "language": request.language},
         )
         db.session.commit()
+    report(_("Anchoring the audit log"), 2)
+    checkpoint = make_checkpoint(force=True)
+    head = audit.head()
+    identity = database_id()
+    db.session.commit()  # nothing held open while the reading threads run
+    report(_("Collecting the figures"), 4)
+    evidence_read = started(
+        lambda: _evidence(request, domains), request.language, name="export figures"
+    )
 
     (work / "registers").mkdir()
     labels = _chart_labels()
@@ -220,11 +247,11 @@ def _write_with_pdf(
     tables: list[WrittenTable] = []
     charts: dict[str, list[str]] = {}
 
-    def percent() -> int:
-        return 5 + 70 * len(tables) // max(len(registers), 1)
-
-    def write(register: Register) -> None:
-        report(_("Writing register %(name)s", name=register.name), percent())
+    def write(register: Register, batches: Iterator[list[Any]]) -> None:
+        report(
+            _("Writing register %(name)s", name=register.name),
+            5 + 70 * len(tables) // max(len(registers), 1),
+        )
         tables.append(
             write_register(
                 register,
@@ -233,6 +260,7 @@ def _write_with_pdf(
                 with_personal_data=request.with_personal_data,
                 watchers=watchers[register.name],
                 formats=formats,
+                batches=batches,
             )
         )
         for watcher in watchers[register.name]:
@@ -240,27 +268,28 @@ def _write_with_pdf(
                 for code in _CHART_STANDARDS[register.name]:
                     charts.setdefault(code, []).append(watcher.chart.svg())
 
-    for register in charted:
-        write(register)
+    with closing(read_in_turn([*charted, *uncharted], request.language, size=BATCH)) as in_turn:
+        for register, batches in itertools.islice(in_turn, len(charted)):
+            write(register, batches)
 
-    report(_("Anchoring the audit log"), percent())
-    checkpoint = make_checkpoint(force=True)
-    head = audit.head()
-    public_key = keys.public_key_text(signing_key.public_key())
-    report(_("Writing the report"), percent())
-    html = render_report(
-        evidence=evidence,
-        charts=charts,
-        public_key=public_key,
-        audit_position=head.seq,
-        audit_hash=head.hash,
-        database_id=database_id(),
-    )
-    (work / "report.html").write_text(html, encoding="utf-8")
-    pdf.render()
+        evidence = evidence_read.result()
+        (work / "evidence.json").write_bytes(pretty_json(evidence))
+        public_key = keys.public_key_text(signing_key.public_key())
+        report(_("Writing the report"), 5 + 70 * len(tables) // max(len(registers), 1))
+        html = render_report(
+            evidence=evidence,
+            charts=charts,
+            public_key=public_key,
+            audit_position=head.seq,
+            audit_hash=head.hash,
+            database_id=identity,
+        )
+        (work / "report.html").write_text(html, encoding="utf-8")
+        pdf.render()
 
-    for register in uncharted:
-        write(register)
+        for register, batches in in_turn:
+            write(register, batches)
+
     figures_sheet = workbook.add_worksheet("figures")
     figures_sheet.write_row(
         0, 0, ["id", "label", "value", "unit", "rule", "source", "verdict"], formats["header"]
@@ -302,7 +331,7 @@ def _write_with_pdf(
         "period": {"first": period.first.isoformat(), "last": period.last.isoformat()},
         "language": request.language,
         "with_personal_data": request.with_personal_data,
-        "database": {"id": database_id(), "time": _database_time()},
+        "database": {"id": identity, "time": _database_time()},
         "audit": {
             "position": head.seq,
             "hash": head.hash,

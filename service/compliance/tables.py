@@ -103,6 +103,13 @@ def _batches(rows: Iterable[Sequence[object]]) -> Iterator[list[Sequence[object]
         yield batch
 
 
+def _texts(convert: Callable[[Any], Any] | None, column: Sequence[Any]) -> Sequence[Any]:
+    """A batch's column as CSV text (a column of nothing but None stays as it is)."""
+    if convert is None or column.count(None) == len(column):
+        return column
+    return list(map(convert, column))
+
+
 def write_register(
     register: Register,
     folder: Path,
@@ -111,8 +118,10 @@ def write_register(
     with_personal_data: bool,
     watchers: Sequence[Any] = (),
     formats: dict[str, Any],
+    batches: Iterable[list[Sequence[object]]] | None = None,
 ) -> WrittenTable:
-    """Stream `register` into `folder/<name>.csv` and `sheet` (a constant-memory worksheet)."""
+    """Stream `register` into `folder/<name>.csv` and `sheet` (a constant-memory worksheet);
+    its rows from `batches` (lists of BATCH rows) when given, else from register.rows()."""
     keep = [
         index
         for index, column in enumerate(register.columns)
@@ -130,7 +139,7 @@ def write_register(
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(names)
-        for batch in _batches(register.rows()):
+        for batch in _batches(register.rows()) if batches is None else batches:
             for watcher in watchers:
                 for row in batch:
                     watcher.see(row)
@@ -138,7 +147,7 @@ def write_register(
             # loop over rows; the personal columns are simply not taken.
             every = list(zip(*batch, strict=True))
             values = [every[i] for i in keep]
-            texts = [list(map(c, v)) if c else v for c, v in zip(converters, values, strict=True)]
+            texts = [_texts(c, v) for c, v in zip(converters, values, strict=True)]
             writer.writerows(zip(*texts, strict=True) if texts else [()] * len(batch))
             data = buffer.getvalue().encode()
             buffer.seek(0)
