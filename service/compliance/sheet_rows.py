@@ -22,7 +22,7 @@ import re
 import threading
 import zipfile
 import zoneinfo
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import xlsxwriter
@@ -81,17 +81,23 @@ def _boolean_cell(value: Any) -> str:
     return '" t="b"><v>1</v></c>' if value else '" t="b"><v>0</v></c>'
 
 
-def _datetime_cell(style: Any) -> Callable[[Any], str]:
-    prefix = ""
+class _DatetimeCells:
+    """A datetime column's cells: a serial number of days with the datetime format."""
 
-    def cell(value: Any) -> str:
-        nonlocal prefix
+    def __init__(self, style: Any) -> None:
+        self._style = style
+        self._prefix = ""
+
+    def _start(self) -> str:
+        if not self._prefix:  # the format's index is given on first use, as XlsxWriter does
+            self._prefix = f'" s="{self._style._get_xf_index()}"><v>'
+        return self._prefix
+
+    def one(self, value: Any) -> str:
         if value is None:
             return ""  # no cell (dropped by SheetRows.write_columns)
         if not isinstance(value, dt.datetime):
             return _string_cell(value)
-        if not prefix:  # the format's index is given on first use, as XlsxWriter does
-            prefix = f'" s="{style._get_xf_index()}"><v>'
         # The same timedelta as from the naive UTC value (an aware one counts from the aware
         # epoch), without making the naive value first.
         delta = value - (_EXCEL_EPOCH if value.tzinfo is None else _EXCEL_EPOCH_UTC)
@@ -100,9 +106,79 @@ def _datetime_cell(style: Any) -> Callable[[Any], str]:
             serial += 1  # Excel counts 29 February 1900
         elif 1 <= serial < 2:
             serial -= 1  # 1900-01-01 (UTC): Excel's time-only day
-        return f"{prefix}{serial:.16G}</v></c>"
+        return f"{self._start()}{serial:.16G}</v></c>"
 
-    return cell
+
+_UTC_ZONE_SET = frozenset(UTC_ZONES)
+
+
+def filled(values: Sequence[Any]) -> Sequence[Any]:
+    """`values` with each None replaced by the first value that is not (so that one `map`
+    takes them all; the caller blanks those rows again), or as they are: none or all None."""
+    if None not in values:
+        return values
+    first = next((v for v in values if v is not None), None)
+    if first is None:
+        return values
+    return list(map({None: first}.get, values, values))
+
+
+def utc_kind(values: Sequence[Any]) -> str | None:
+    """ "aware" when every value is a datetime in UTC, "naive" when every one is a naive
+    datetime (taken as UTC), else None."""
+    if not values or set(map(type, values)) != {dt.datetime}:
+        return None
+    zones = set(map(operator.attrgetter("tzinfo"), values))
+    if zones == {None}:
+        return "naive"
+    return "aware" if zones <= _UTC_ZONE_SET else None
+
+
+def _mostly_distinct(values: Sequence[Any]) -> bool:
+    """A column whose values mostly differ (numbers, references): formatted with `map`; one
+    that repeats a few (kinds, statuses) is quicker by lookups of its cells (_Remembered)."""
+    return len(values) > 0 and len(set(values)) * 2 > len(values)
+
+
+_EDGE_SPACE = re.compile(r"\A\s|\n\s|\s\n|\s\Z")
+_INLINE = '" t="inlineStr"><is><t>{}</t></is></c>'
+
+
+def _string_column(remembered: _Remembered) -> Callable[[Sequence[Any]], Iterable[str]]:
+    def column(values: Sequence[Any]) -> Iterable[str]:
+        """As `_string_cell` value by value; with `map` when no value needs escaping,
+        trimming or xml:space (checked over the column joined by newlines, which only ever
+        sends a column the slow way: a newline is neither special nor escaped)."""
+        full = filled(values)
+        if (
+            _mostly_distinct(full)
+            and set(map(type, full)) == {str}
+            and max(map(len, full)) <= _STRING_MAX // 2
+        ):
+            joined = "\n".join(full)
+            if not _SPECIAL.search(joined) and not _EDGE_SPACE.search(joined):
+                return map(_INLINE.format, full)
+        return map(remembered.__getitem__, values)
+
+    return column
+
+
+_SMALL = 10**15  # an int below this is exact as a float and .16G writes it as str() does
+
+
+def _integer_column(remembered: _Remembered) -> Callable[[Sequence[Any]], Iterable[str]]:
+    def column(values: Sequence[Any]) -> Iterable[str]:
+        full = filled(values)
+        if (
+            _mostly_distinct(full)
+            and set(map(type, full)) == {int}
+            and min(full) > -_SMALL
+            and max(full) < _SMALL
+        ):
+            return map('"><v>{}</v></c>'.format, full)
+        return map(remembered.__getitem__, values)
+
+    return column
 
 
 class _Remembered(dict[Any, str]):
@@ -151,16 +227,19 @@ class SheetRows:
         self._sheet = sheet
         sheet._write_single_row(1)  # the header goes out as XlsxWriter writes it
 
-        def cell(type_: FieldType) -> Callable[[Any], str]:
+        def cells(type_: FieldType) -> Callable[[Sequence[Any]], Iterable[str]]:
+            """A column's cell XML, one per value (None: any, blanked afterwards)."""
             if type_ is FieldType.DATETIME:
-                return _datetime_cell(datetime_format)
-            if type_ in (FieldType.INTEGER, FieldType.NUMBER):
-                return _Remembered(_number_cell, _integer).__getitem__
+                return functools.partial(map, _DatetimeCells(datetime_format).one)
+            if type_ is FieldType.INTEGER:
+                return _integer_column(_Remembered(_number_cell, _integer))
+            if type_ is FieldType.NUMBER:
+                return functools.partial(map, _Remembered(_number_cell, _integer).__getitem__)
             if type_ is FieldType.BOOLEAN:
-                return _Remembered(_boolean_cell, _always).__getitem__
-            return _Remembered(_string_cell, _short_text).__getitem__
+                return functools.partial(map, _Remembered(_boolean_cell, _always).__getitem__)
+            return _string_column(_Remembered(_string_cell, _short_text))
 
-        self._cells = [cell(c.type) for c in columns]
+        self._cells = [cells(c.type) for c in columns]
         self._starts = [f'<c r="{xl_col_to_name(i)}' for i in range(len(columns))]
         self._last_row = 0
 
@@ -181,7 +260,7 @@ class SheetRows:
             blanks = values.count(None)
             if blanks == count:
                 continue
-            cells = list(map(str.__add__, map(start.__add__, numbers), map(cell, values)))
+            cells = list(map(str.__add__, map(start.__add__, numbers), cell(values)))
             if blanks:
                 nones = map(operator.is_, values, itertools.repeat(None))
                 for index in itertools.compress(range(count), nones):

@@ -19,12 +19,14 @@ import datetime as dt
 import hashlib
 import io
 import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from service.compliance.sheet_rows import UTC_ZONES, SheetRows
+from service.compliance.sheet_rows import UTC_ZONES, SheetRows, filled, utc_kind
 from service.evidence import Column, FieldType, Register
 
 XLSX_MAX_ROWS = 1_048_575  # a sheet's rows, less the header
@@ -107,6 +109,18 @@ def _texts(convert: Callable[[Any], Any] | None, column: Sequence[Any]) -> Seque
     """A batch's column as CSV text (a column of nothing but None stays as it is)."""
     if convert is None or column.count(None) == len(column):
         return column
+    if convert is _integer_text and set(map(type, column)) <= {int, type(None)}:
+        return column  # csv.writer writes an int as _integer_text would
+    if convert is _datetime_text and utc_kind(full := filled(column)) is not None:
+        # _datetime_text's isoformat()[:19] + "Z", with `map`: every value a UTC datetime
+        stamps: Iterator[Any] = map(
+            operator.getitem, map(dt.datetime.isoformat, full), repeat(slice(0, 19))
+        )
+        texts: list[Any] = list(map(str.__add__, stamps, repeat("Z")))
+        blanks = map(operator.is_, column, repeat(None))
+        for index in itertools.compress(range(len(column)), blanks):
+            texts[index] = None
+        return texts
     return list(map(convert, column))
 
 

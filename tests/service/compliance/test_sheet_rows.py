@@ -106,6 +106,27 @@ def test_the_sheet_is_what_xlsxwriter_writes_cell_by_cell(tmp_path: Path) -> Non
         assert batched[name] == reference[name], name
 
 
+def test_plain_columns_taken_a_column_at_a_time_are_what_xlsxwriter_writes(tmp_path: Path) -> None:
+    """The database's usual values (UTC datetimes, plain text, small integers, some missing)
+    go through the column-at-a-time paths; the same bytes as XlsxWriter's calls."""
+    start = dt.datetime(2025, 3, 30, 0, 30, 0, 250000, tzinfo=dt.UTC)
+    rows = [
+        (
+            number * 7919,
+            None if number % 5 == 0 else f"Katu {number} Ää",
+            None if number % 4 == 0 else start + dt.timedelta(minutes=37 * number),
+            number / 7,
+            number % 2 == 0,
+            None,
+        )
+        for number in range(40)
+    ]
+    naive = [(n, "x", NAIVE + dt.timedelta(hours=n), None, None, None) for n in range(1, 5)]
+    _with_xlsxwriter_calls(tmp_path / "reference.xlsx", [*rows, *naive])
+    _with_sheet_rows(tmp_path / "batched.xlsx", [*rows, *naive], batch=20)
+    assert _parts(tmp_path / "batched.xlsx") == _parts(tmp_path / "reference.xlsx")
+
+
 def test_trailing_empty_rows_do_not_stretch_the_sheet(tmp_path: Path) -> None:
     rows = [*ROWS[:2], (None,) * len(COLUMNS)]
     _with_xlsxwriter_calls(tmp_path / "reference.xlsx", rows)
