@@ -10,13 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib.metadata
-import itertools
 import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import closing
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,7 @@ from flask_babel import gettext as _
 
 from service import audit
 from service.compliance import keys
-from service.compliance.background import read_in_turn, started
+from service.compliance.background import started
 from service.compliance.canonical import canonical_json, pretty_json, zip_info
 from service.compliance.charts import watchers_for
 from service.compliance.checkpoints import checkpoint_document, database_id, make_checkpoint
@@ -37,7 +35,7 @@ from service.compliance.marks import MARK_CHOICES, marks_for
 from service.compliance.report import render_report
 from service.compliance.report_pdf import ReportPdf
 from service.compliance.sheet_rows import QuickWorkbook
-from service.compliance.tables import BATCH, WrittenTable, resource, write_register
+from service.compliance.tables import WrittenTable, resource, write_register
 from service.compliance.verdicts import Provided, evidence_document
 from service.db import utcnow
 from service.domains import load_domains
@@ -188,9 +186,9 @@ def _write_with_pdf(
     request: ExportRequest, work: Path, signing_key: Any, report: Progress, pdf: ReportPdf
 ) -> list[str]:
     """The export's writes come first (the audit record of personal data, the checkpoint);
-    then the figures are read in a thread and each register's rows in one (background.py)
-    while this thread writes the registers, those feeding a chart first; the report is made
-    as soon as the figures and charts are in, and its PDF rendered while the rest is written."""
+    then the figures are read in a thread (background.py) while this thread writes the
+    registers, those feeding a chart first; the report is made as soon as the figures and
+    charts are in, and its PDF rendered while the rest is written."""
     settings = current_settings()
     period = request.period
     domains = [d for d in load_domains() if d.evidence is not None]
@@ -247,7 +245,7 @@ def _write_with_pdf(
     tables: list[WrittenTable] = []
     charts: dict[str, list[str]] = {}
 
-    def write(register: Register, batches: Iterator[list[Any]]) -> None:
+    def write(register: Register) -> None:
         report(
             _("Writing register %(name)s", name=register.name),
             5 + 70 * len(tables) // max(len(registers), 1),
@@ -260,7 +258,6 @@ def _write_with_pdf(
                 with_personal_data=request.with_personal_data,
                 watchers=watchers[register.name],
                 formats=formats,
-                batches=batches,
             )
         )
         for watcher in watchers[register.name]:
@@ -268,27 +265,26 @@ def _write_with_pdf(
                 for code in _CHART_STANDARDS[register.name]:
                     charts.setdefault(code, []).append(watcher.chart.svg())
 
-    with closing(read_in_turn([*charted, *uncharted], request.language, size=BATCH)) as in_turn:
-        for register, batches in itertools.islice(in_turn, len(charted)):
-            write(register, batches)
+    for register in charted:
+        write(register)
 
-        evidence = evidence_read.result()
-        (work / "evidence.json").write_bytes(pretty_json(evidence))
-        public_key = keys.public_key_text(signing_key.public_key())
-        report(_("Writing the report"), 5 + 70 * len(tables) // max(len(registers), 1))
-        html = render_report(
-            evidence=evidence,
-            charts=charts,
-            public_key=public_key,
-            audit_position=head.seq,
-            audit_hash=head.hash,
-            database_id=identity,
-        )
-        (work / "report.html").write_text(html, encoding="utf-8")
-        pdf.render()
+    evidence = evidence_read.result()
+    (work / "evidence.json").write_bytes(pretty_json(evidence))
+    public_key = keys.public_key_text(signing_key.public_key())
+    report(_("Writing the report"), 5 + 70 * len(tables) // max(len(registers), 1))
+    html = render_report(
+        evidence=evidence,
+        charts=charts,
+        public_key=public_key,
+        audit_position=head.seq,
+        audit_hash=head.hash,
+        database_id=identity,
+    )
+    (work / "report.html").write_text(html, encoding="utf-8")
+    pdf.render()
 
-        for register, batches in in_turn:
-            write(register, batches)
+    for register in uncharted:
+        write(register)
 
     figures_sheet = workbook.add_worksheet("figures")
     figures_sheet.write_row(

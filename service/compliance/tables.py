@@ -132,10 +132,8 @@ def write_register(
     with_personal_data: bool,
     watchers: Sequence[Any] = (),
     formats: dict[str, Any],
-    batches: Iterable[list[Sequence[object]]] | None = None,
 ) -> WrittenTable:
-    """Stream `register` into `folder/<name>.csv` and `sheet` (a constant-memory worksheet);
-    its rows from `batches` (lists of BATCH rows) when given, else from register.rows()."""
+    """Stream `register` into `folder/<name>.csv` and `sheet` (a constant-memory worksheet)."""
     keep = [
         index
         for index, column in enumerate(register.columns)
@@ -153,7 +151,7 @@ def write_register(
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(names)
-        for batch in _batches(register.rows()) if batches is None else batches:
+        for batch in _batches(register.rows()):
             for watcher in watchers:
                 for row in batch:
                     watcher.see(row)
