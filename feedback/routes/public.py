@@ -33,7 +33,7 @@ from feedback.schemas import CaseInputSchema, NoteSchema, SurveySchema, form_dat
 from feedback.survey import record_survey
 from service.db import utcnow
 from service.errors import ValidationFailed, flatten_errors
-from service.extensions import limiter
+from service.form_limits import count_request
 from service.i18n import current_language, language_prefixed
 from service.settings import current_settings
 from service.tracking import private_pages
@@ -113,9 +113,8 @@ def form() -> Page:
 
 
 @bp.post("/feedback")
-@limiter.limit(_intake_limit, methods=["POST"])
 def submit() -> Page:
-    limiter.check()
+    count_request(_intake_limit())
     if (request.content_length or 0) > MAX_FORM_BYTES:
         return _form_page(
             dict(request.form), {"description": [_("What you sent is too large.")]}, 413
@@ -172,9 +171,8 @@ def track(reference: str, token: str) -> Page:
 
 
 @bp.post("/feedback/<reference>/<token>/reply")
-@limiter.limit(_intake_limit, methods=["POST"])
 def reply(reference: str, token: str) -> Page:
-    limiter.check()
+    count_request(_intake_limit())
     case = queries.case_for_tracking(reference, token)
     try:
         data = load_or_fail(NoteSchema(), {"text": request.form.get("text", "")})

@@ -165,6 +165,7 @@ class TestRateLimit:
         third = _post(client, lang="pl")
         assert third.status_code == 429
         assert "Zbyt wiele" in third.get_data(as_text=True)
+        assert 1 <= int(third.headers["Retry-After"]) <= 60  # the minute's window ends by then
         assert _count(Case) == 2
 
 

@@ -1,4 +1,5 @@
-"""The rate limiter's memory:// storage counts as limits' own and starts no thread per hit."""
+"""The rate limiter's memory:// storage counts as limits' own and starts no thread per hit; the
+intake forms' limit counts per address and form and says when to come back."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import threading
 import time
 
 import limits
+import pytest
 from limits.strategies import FixedWindowRateLimiter
+from werkzeug.exceptions import TooManyRequests
 
 from service import rate_limits
 from service.rate_limits import InlineSweepMemoryStorage
@@ -43,3 +46,34 @@ def test_expired_counters_are_swept_inline(monkeypatch):
     assert limiter.hit(one, "b")  # the sweep runs in this hit and frees a's counter
     assert not any("/a/" in key for key in storage.storage)
     assert limiter.hit(one, "a")  # a's window is over
+
+
+class TestFormLimits:
+    @pytest.fixture
+    def app_config(self):
+        return {"RATELIMIT_ENABLED": True}
+
+    def test_each_address_and_form_has_its_own_count_and_the_refusal_says_when(self, app):
+        from service.extensions import limiter
+        from service.form_limits import count_request
+
+        limiter.reset()
+        address = {"REMOTE_ADDR": "203.0.113.9"}
+        with app.test_request_context("/fi/feedback", method="POST", environ_base=address):
+            count_request("2 per minute; 5 per hour", scope="feedback")
+            count_request("2 per minute; 5 per hour", scope="feedback")
+            with pytest.raises(TooManyRequests) as refused:
+                count_request("2 per minute; 5 per hour", scope="feedback")
+            assert 1 <= int(dict(refused.value.get_headers())["Retry-After"]) <= 60
+            count_request("2 per minute; 5 per hour", scope="connection")  # another form
+        other = {"REMOTE_ADDR": "203.0.113.10"}
+        with app.test_request_context("/fi/feedback", method="POST", environ_base=other):
+            count_request("2 per minute; 5 per hour", scope="feedback")  # another address
+
+
+def test_form_limits_count_nothing_while_the_limiter_is_off(app):
+    from service.form_limits import count_request
+
+    with app.test_request_context("/fi/feedback", method="POST"):
+        for _ in range(5):
+            count_request("1 per minute")  # RATELIMIT_ENABLED is off in the tests by default

@@ -31,7 +31,7 @@ from feedback.connection_requests.routes.forms import form_fields, render_applic
 from feedback.connection_requests.schemas import ApplicationSchema
 from feedback.connection_requests.uploads import Upload
 from service.errors import ValidationFailed, flatten_errors
-from service.extensions import limiter
+from service.form_limits import count_request
 from service.i18n import current_language, language_prefixed
 from service.settings import current_settings
 from service.tracking import private_pages
@@ -71,9 +71,8 @@ def form() -> Page:
 
 
 @bp.post("/connection-request")
-@limiter.limit(_intake_limit, methods=["POST"])
 def submit() -> Page:
-    limiter.check()
+    count_request(_intake_limit())
     values = form_fields((TOKEN_FIELD,))
     token = (request.form.get(TOKEN_FIELD) or "").strip()[:64] or None
     files = [
@@ -125,9 +124,8 @@ def track(reference: str, token: str) -> Page:
 
 
 @bp.post("/connection-request/<reference>/<token>/items")
-@limiter.limit(_intake_limit, methods=["POST"])
 def add_items(reference: str, token: str) -> Page:
-    limiter.check()
+    count_request(_intake_limit())
     found = queries.for_tracking(reference, token)
     answers: dict[int, str] = {}
     files: list[Upload] = []
