@@ -43,6 +43,9 @@ _CACHE: dict[tuple[str, sa.Table, tuple[str, ...], bool], _Compiled] = {}
 
 
 def _default(column: sa.Column[Any]) -> Callable[[], Any]:
+    """The column's Python-side default as a function of nothing. SQLAlchemy hands callables an
+    execution context; there is none here, so a default that reads one (none of the tables
+    written this way has such) would fail on its first row, in the tests."""
     default = column.default
     if default is None or not (default.is_scalar or default.is_callable):
         raise ValueError(f"{column} has no Python-side default the fast INSERT can compute")
