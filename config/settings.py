@@ -117,6 +117,14 @@ def _secret_key(environ: Mapping[str, str], env: str, instance_path: Path) -> st
     return key
 
 
+def instance_dir(default: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """The folder of the instance's own files (SQLite database, keys, files, backups by
+    default): FAIRHEAT_INSTANCE_DIR, else `default`."""
+    environ = os.environ if environ is None else environ
+    chosen = get(environ, "FAIRHEAT_INSTANCE_DIR", "")
+    return Path(chosen).expanduser().resolve() if chosen else default
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, instance_path: Path | str = "instance"
 ) -> Settings:

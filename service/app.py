@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_settings
+from config.settings import instance_dir
 from service import i18n
 from service.domains import register_domains
 from service.errors import register_errorhandlers
@@ -17,12 +19,21 @@ from service.extensions import babel, csrf, db, limiter, login_manager, migrate
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _default_instance() -> Path:
+    """A checkout keeps its instance beside the code (instance/); an installed package never
+    writes into site-packages: <venv>/var/fairheat-instance (FAIRHEAT_INSTANCE_DIR overrides)."""
+    if (ROOT / "pyproject.toml").exists():
+        return ROOT / "instance"
+    return Path(sys.prefix) / "var" / "fairheat-instance"
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(instance_dir(_default_instance())),
         instance_relative_config=True,
     )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     settings = (test_config or {}).get("FAIRHEAT") or load_settings(instance_path=app.instance_path)
     app.config.update(settings.flask_config())
     app.config.update(test_config or {})

@@ -90,3 +90,11 @@ def test_cli_stops_with_one_clear_line(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "fairheat: configuration error: FAIRHEAT_JURISDICTION must be one of FI, PL, SE, got 'XX'"
     ]
+
+
+def test_the_instance_folder_is_the_setting_or_the_default(tmp_path):
+    from config.settings import instance_dir
+
+    assert instance_dir(tmp_path / "default", {}) == tmp_path / "default"
+    chosen = tmp_path / "chosen"
+    assert instance_dir(tmp_path / "default", {"FAIRHEAT_INSTANCE_DIR": str(chosen)}) == chosen
